@@ -1,0 +1,1 @@
+"""Shared test plumbing. Owned by the core backport work; other test files keep their fixtures local."""
