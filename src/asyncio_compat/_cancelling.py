@@ -1,0 +1,157 @@
+"""Counting cancellation requests: ``Task.cancelling()`` / ``Task.uncancel()`` as functions.
+
+3.11 gave tasks a count of ``cancel()`` requests, so that a TaskGroup or a timeout can
+tell its own cancellation from somebody else's; 3.13 made ``uncancel()`` reaching zero
+also withdraw a request not yet delivered (gh-116720).
+
+Before 3.11 a task has no count. The task object stays the same one (code compares and
+stores ``current_task()``), and neither the loop's task factory nor ``asyncio`` is patched:
+instead, a task in which a group or a timeout is active gets an instance attribute
+``cancel`` that counts and then calls the class's own ``cancel``. Everything that cancels
+a task -- ``gather``, ``wait_for``, an awaiting task, ``asyncio.run`` -- looks ``cancel``
+up on the instance, in C as in Python, so every request is counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import weakref
+from typing import Any, Optional
+
+__all__ = ["cancelling", "uncancel"]
+
+
+def _withdraw(task: asyncio.Task[Any]) -> None:
+    # gh-116720 (3.13): no request left means no cancellation may still be delivered.
+    # The C task's _must_cancel is read-only before 3.13; see stale_cancel_pending().
+    try:
+        task._must_cancel = False  # type: ignore[attr-defined]
+    except AttributeError:
+        pass
+
+
+if sys.version_info >= (3, 13):  # 3.13+: gh-116720, uncancel() withdraws a pending cancel
+
+    def cancelling(task: asyncio.Task[Any]) -> int:
+        """Return how many cancellation requests *task* has not yet withdrawn."""
+        return task.cancelling()
+
+    def uncancel(task: asyncio.Task[Any]) -> int:
+        """Withdraw one cancellation request of *task*; return how many are left."""
+        return task.uncancel()
+
+    def count_cancels(task: asyncio.Task[Any]) -> None:
+        """Tasks count their own cancellation requests here."""
+
+elif sys.version_info >= (3, 11):  # 3.11+: Task.cancelling()/uncancel() (bpo-46771)
+
+    def cancelling(task: asyncio.Task[Any]) -> int:
+        """Return how many cancellation requests *task* has not yet withdrawn."""
+        return task.cancelling()
+
+    def uncancel(task: asyncio.Task[Any]) -> int:
+        """Withdraw one cancellation request of *task*; return how many are left.
+
+        Reaching zero withdraws a request not yet delivered, as 3.13 does.
+        """
+        left = task.uncancel()
+        if left == 0:
+            _withdraw(task)
+        return left
+
+    def count_cancels(task: asyncio.Task[Any]) -> None:
+        """Tasks count their own cancellation requests here."""
+
+else:
+
+    class _CancelCounter:
+        """The ``cancel`` of one task, counting the requests it accepts.
+
+        It holds the task weakly: the task holds it, and a cycle would keep every
+        finished task alive until the garbage collector runs.
+        """
+
+        __slots__ = ("__weakref__", "_task", "count")
+
+        def __init__(self, task: asyncio.Task[Any], count: int) -> None:
+            self._task = weakref.ref(task)
+            self.count = count
+
+        if sys.version_info >= (3, 9):  # 3.9+: Task.cancel(msg) (bpo-31033)
+
+            def __call__(self, msg: Optional[Any] = None) -> bool:
+                task = self._task()
+                if task is None or task.done():
+                    return False
+                self.count += 1
+                return type(task).cancel(task, msg)
+
+        else:
+
+            def __call__(self) -> bool:
+                task = self._task()
+                if task is None or task.done():
+                    return False
+                self.count += 1
+                return type(task).cancel(task)
+
+        def __repr__(self) -> str:
+            return f"<cancel of {self._task()!r}, {self.count} pending>"
+
+    def count_cancels(task: asyncio.Task[Any]) -> _CancelCounter:
+        """Start counting *task*'s cancellation requests, if not already counted.
+
+        A request made before counting started and not yet delivered counts as one.
+        """
+        counter = task.cancel
+        if type(counter) is _CancelCounter:
+            return counter
+        counter = _CancelCounter(task, 1 if getattr(task, "_must_cancel", False) else 0)
+        task.cancel = counter  # type: ignore[method-assign]
+        return counter
+
+    def cancelling(task: asyncio.Task[Any]) -> int:
+        """Return how many cancellation requests *task* has not yet withdrawn.
+
+        Requests are counted from the first time a TaskGroup or a timeout is active in
+        the task, or it is created by a TaskGroup, or it is passed here.
+        """
+        return count_cancels(task).count
+
+    def uncancel(task: asyncio.Task[Any]) -> int:
+        """Withdraw one cancellation request of *task*; return how many are left.
+
+        Reaching zero withdraws a request not yet delivered, as 3.13 does.
+        """
+        counter = count_cancels(task)
+        if counter.count > 0:
+            counter.count -= 1
+        if counter.count == 0:
+            _withdraw(task)
+        return counter.count
+
+
+def stale_cancel_pending(task: asyncio.Task[Any]) -> bool:
+    """Is a withdrawn cancellation still going to be delivered to *task*?
+
+    Where ``_must_cancel`` is read-only (the C task before 3.13), ``uncancel()`` cannot
+    withdraw a request made while the task was running; the task then gets a
+    ``CancelledError`` at its next suspension. Groups and timeouts that withdraw their
+    own request call this and, if so, take that ``CancelledError`` themselves.
+    """
+    return sys.version_info < (3, 13) and bool(getattr(task, "_must_cancel", False))
+
+
+async def absorb_stale_cancel(task: asyncio.Task[Any]) -> Optional[BaseException]:
+    """Take delivery of a withdrawn cancellation at one suspension of our own.
+
+    Returns the ``CancelledError`` if, meanwhile, a new request arrived that must
+    propagate (the count is above zero again), else ``None``.
+    """
+    try:
+        await asyncio.sleep(0)
+    except asyncio.CancelledError as exc:
+        if cancelling(task):
+            return exc
+    return None

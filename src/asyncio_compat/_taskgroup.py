@@ -1,0 +1,321 @@
+"""TaskGroup with the behaviour of the newest CPython, ``cancel()`` included."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Any, Coroutine, Optional, Set, TypeVar
+
+from ._cancelling import (
+    absorb_stale_cancel,
+    cancelling,
+    count_cancels,
+    stale_cancel_pending,
+    uncancel,
+)
+
+if sys.version_info >= (3, 11):  # 3.11+: PEP 654 exception groups are builtins
+    from builtins import BaseExceptionGroup
+else:
+    from exceptiongroup import BaseExceptionGroup
+
+if sys.version_info >= (3, 14):  # 3.14+: gh-91048 call-graph introspection (asyncio.graph)
+    from asyncio.futures import future_add_to_awaited_by, future_discard_from_awaited_by
+else:
+
+    def future_add_to_awaited_by(fut: object, waiter: object) -> None:
+        pass
+
+    future_discard_from_awaited_by = future_add_to_awaited_by
+
+__all__ = ["TaskGroup"]
+
+_T = TypeVar("_T")
+_Coro = Coroutine[Any, Any, _T]
+
+
+def _is_base_error(exc: BaseException) -> bool:
+    # What a task lets through bare; everything else it stores as its exception.
+    return isinstance(exc, (SystemExit, KeyboardInterrupt))
+
+
+class TaskGroup:
+    """An asynchronous context manager holding a group of tasks.
+
+    Tasks added with :meth:`create_task` are awaited when the ``async with`` block
+    exits. If any of them fails with an exception other than ``CancelledError``, the
+    others and the block itself are cancelled, and all their exceptions come out
+    together as one ``ExceptionGroup`` (``BaseExceptionGroup`` if one is not an
+    ``Exception``). ``KeyboardInterrupt`` and ``SystemExit`` propagate bare.
+    :meth:`cancel` ends the group early without an error.
+    """
+
+    def __init__(self) -> None:
+        self._entered = False
+        self._exiting = False
+        self._aborting = False
+        self._cancel_on_enter = False
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._parent_task: Optional[asyncio.Task[Any]] = None
+        self._parent_cancel_requested = False
+        self._tasks: Set[asyncio.Task[Any]] = set()
+        self._errors: Optional[list[BaseException]] = []
+        self._base_error: Optional[BaseException] = None
+        self._on_completed_fut: Optional[asyncio.Future[bool]] = None
+
+    def __repr__(self) -> str:
+        info = [""]
+        if self._tasks:
+            info.append(f"tasks={len(self._tasks)}")
+        if self._errors:
+            info.append(f"errors={len(self._errors)}")
+        if self._aborting:
+            info.append("cancelling")
+        elif self._entered:
+            info.append("entered")
+        return f"<TaskGroup{' '.join(info)}>"
+
+    async def __aenter__(self) -> TaskGroup:
+        if self._entered:
+            raise RuntimeError(f"TaskGroup {self!r} has already been entered")
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        self._parent_task = asyncio.current_task(self._loop)
+        if self._parent_task is None:
+            raise RuntimeError(f"TaskGroup {self!r} cannot determine the parent task")
+        count_cancels(self._parent_task)
+        self._entered = True
+        if self._cancel_on_enter:
+            self.cancel()
+        return self
+
+    async def __aexit__(self, et: Any, exc: Any, tb: Any) -> Optional[bool]:
+        tb = None
+        try:
+            return await self._exit(et, exc)
+        finally:
+            # The errors hold tracebacks whose frames hold this group and the parent
+            # task: drop them so a failed group leaves no reference cycle (3.14).
+            self._parent_task = None
+            self._errors = None
+            self._base_error = None
+            exc = None
+
+    async def _exit(self, et: Any, exc: Any) -> Optional[bool]:  # noqa: C901
+        self._exiting = True
+        parent = self._parent_task
+        errors = self._errors
+        assert parent is not None and errors is not None
+
+        if exc is not None and _is_base_error(exc) and self._base_error is None:
+            self._base_error = exc
+
+        # A CancelledError out of the body is ours to swallow only if we asked for it.
+        cancelled_exc = exc if et is not None and issubclass(et, asyncio.CancelledError) else None
+
+        if et is not None and not self._aborting:
+            # The body failed, or the parent is cancelled from outside: stop the children.
+            self._abort()
+
+        # Awaiting the children can be interrupted more than once: by each outside
+        # cancellation of the parent, and by our own request if it lands here.
+        last_cancel: Optional[BaseException] = None
+        while self._tasks:
+            if self._on_completed_fut is None:
+                self._on_completed_fut = self._get_loop().create_future()
+            try:
+                await self._on_completed_fut
+            except asyncio.CancelledError as ex:
+                last_cancel = ex
+                if not self._aborting:
+                    cancelled_exc = ex
+                    self._abort()
+            self._on_completed_fut = None
+
+        if self._base_error is not None:
+            try:
+                raise self._base_error
+            finally:
+                exc = None
+
+        if self._parent_cancel_requested:
+            if uncancel(parent) == 0:
+                # Every request left was ours (gh-116720): nothing to propagate.
+                cancelled_exc = None
+                if stale_cancel_pending(parent):
+                    cancelled_exc = await absorb_stale_cancel(parent)
+            elif cancelled_exc is None:
+                # gh-155433: a request that is not ours remains, and was delivered to
+                # us while we waited: it must go on propagating.
+                cancelled_exc = last_cancel
+        last_cancel = None
+
+        try:
+            if cancelled_exc is not None and not errors:
+                try:
+                    raise cancelled_exc
+                finally:
+                    exc = None
+        finally:
+            cancelled_exc = None
+
+        if et is not None and not issubclass(et, asyncio.CancelledError):
+            errors.append(exc)
+
+        if errors:
+            # A cancellation from outside must survive the ExceptionGroup: give it back
+            # to the parent, keeping the count where it was.
+            if cancelling(parent):
+                uncancel(parent)
+                parent.cancel()
+            try:
+                if et is not None and issubclass(et, GeneratorExit) and len(errors) == 1:
+                    # An async generator closed inside the group must see its own
+                    # GeneratorExit, or aclose() would fail (3.15).
+                    raise exc
+                raise BaseExceptionGroup("unhandled errors in a TaskGroup", errors) from None
+            finally:
+                exc = None
+                errors = None
+        # Whatever else the body raised was a CancelledError this group asked for.
+        return True
+
+    def _get_loop(self) -> asyncio.AbstractEventLoop:
+        assert self._loop is not None
+        return self._loop
+
+    def create_task(
+        self,
+        coro: Coroutine[Any, Any, _T],
+        *,
+        name: Optional[str] = None,
+        context: Optional[Any] = None,
+        **kwargs: Any,
+    ) -> asyncio.Task[_T]:
+        """Create a task in this group running *coro*, and return it.
+
+        Like ``asyncio.create_task``: *name* names the task and *context* is the
+        ``contextvars.Context`` it runs in.
+        """
+        if not self._entered:
+            coro.close()
+            raise RuntimeError(f"TaskGroup {self!r} has not been entered")
+        if self._exiting and not self._tasks:
+            coro.close()
+            raise RuntimeError(f"TaskGroup {self!r} is finished")
+        if self._aborting:
+            coro.close()
+            raise RuntimeError(f"TaskGroup {self!r} is shutting down")
+        task = _spawn(self._get_loop(), coro, name, context, kwargs)
+        count_cancels(task)
+        future_add_to_awaited_by(task, self._parent_task)
+        # The done callback is always scheduled, even for a task that finished eagerly:
+        # a failure must not cancel the parent before create_task returns (gh-128550).
+        self._tasks.add(task)
+        task.add_done_callback(self._on_task_done)
+        if self._aborting and not task.done():
+            # gh-155418: an eager task cancelled the group before it joined the group.
+            task.cancel()
+        try:
+            return task
+        finally:
+            # gh-128552: task.exception().__traceback__ would hold this frame, and it the task.
+            del task
+
+    def _abort(self) -> None:
+        self._aborting = True
+        for t in self._tasks:
+            if not t.done():
+                t.cancel()
+
+    def _on_task_done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        future_discard_from_awaited_by(task, self._parent_task)
+
+        fut = self._on_completed_fut
+        if fut is not None and not self._tasks and not fut.done():
+            fut.set_result(True)
+
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is None:
+            return
+
+        parent = self._parent_task
+        assert parent is not None and self._errors is not None
+        self._errors.append(exc)
+        if _is_base_error(exc) and self._base_error is None:
+            self._base_error = exc
+
+        if parent.done():
+            self._get_loop().call_exception_handler(
+                {
+                    "message": f"Task {task!r} has errored out but its parent "
+                    f"task {parent} is already completed",
+                    "exception": exc,
+                    "task": task,
+                }
+            )
+            return
+
+        if not self._aborting and not self._parent_cancel_requested:
+            # Interrupt the body; __aexit__ withdraws this request again, so that code
+            # after the group runs on as if the parent had never been cancelled.
+            self._abort()
+            self._parent_cancel_requested = True
+            parent.cancel()
+
+    def cancel(self) -> None:
+        """Cancel the group: its unfinished tasks and its body.
+
+        The ``async with`` then exits without ``CancelledError``. Called before the
+        group is entered, the group is cancelled as soon as it is entered; called
+        again, or after the group has exited, it does nothing.
+        """
+        if not self._entered:
+            self._cancel_on_enter = True
+            return
+        if self._exiting and not self._tasks:
+            return
+        if not self._aborting:
+            self._abort()
+            if self._parent_task is not None and not self._parent_cancel_requested:
+                self._parent_cancel_requested = True
+                self._parent_task.cancel()
+
+
+TaskGroup.__module__ = "asyncio_compat"
+
+
+if sys.version_info >= (3, 11):  # 3.11+: gh-91150 loop.create_task(context=...)
+
+    def _spawn(
+        loop: asyncio.AbstractEventLoop,
+        coro: _Coro[_T],
+        name: Optional[str],
+        context: Any,
+        kwargs: dict[str, Any],
+    ) -> asyncio.Task[_T]:
+        if context is not None:
+            kwargs["context"] = context
+        if name is not None:
+            kwargs["name"] = name
+        return loop.create_task(coro, **kwargs)
+
+else:
+    from ._context import run_in_context
+
+    def _spawn(
+        loop: asyncio.AbstractEventLoop,
+        coro: _Coro[_T],
+        name: Optional[str],
+        context: Any,
+        kwargs: dict[str, Any],
+    ) -> asyncio.Task[_T]:
+        if kwargs:
+            coro.close()
+            raise TypeError(f"create_task() got unexpected keyword arguments {sorted(kwargs)}")
+        if context is not None:
+            coro = run_in_context(coro, context)
+        return loop.create_task(coro, name=name)

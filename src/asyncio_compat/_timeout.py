@@ -1,0 +1,168 @@
+"""timeout(), timeout_at() and Timeout with the behaviour of CPython 3.13 and newer."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import sys
+from types import TracebackType
+from typing import Any, Optional, Type
+
+from ._cancelling import cancelling, count_cancels, uncancel
+from ._exceptions import TimeoutError
+
+if sys.version_info >= (3, 11):  # 3.11+: PEP 654 exception groups are builtins
+    from builtins import ExceptionGroup
+else:
+    from exceptiongroup import ExceptionGroup
+
+__all__ = ["Timeout", "timeout", "timeout_at"]
+
+
+class _State(enum.Enum):
+    CREATED = "created"
+    ENTERED = "active"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    EXITED = "finished"
+
+
+class Timeout:
+    """An asynchronous context manager that cancels its block at a deadline.
+
+    The expired block's ``CancelledError`` becomes ``TimeoutError`` as it leaves the
+    ``async with``. Make one with :func:`timeout` or :func:`timeout_at`.
+    """
+
+    def __init__(self, when: Optional[float]) -> None:
+        """Set the deadline *when*, in ``loop.time()``'s clock; ``None`` never expires.
+
+        A deadline already past expires on the next iteration of the loop.
+        """
+        self._state = _State.CREATED
+        self._handle: Optional[asyncio.Handle] = None
+        self._task: Optional[asyncio.Task[Any]] = None
+        self._when = when
+        self._cancelling = 0
+
+    def when(self) -> Optional[float]:
+        """Return the deadline, or ``None`` for none."""
+        return self._when
+
+    def reschedule(self, when: Optional[float]) -> None:
+        """Move the deadline to *when* (``None``: no deadline)."""
+        if self._state is not _State.ENTERED:
+            if self._state is _State.CREATED:
+                raise RuntimeError("Timeout has not been entered")
+            raise RuntimeError(f"Cannot change state of {self._state.value} Timeout")
+        self._when = when
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        if when is not None:
+            loop = asyncio.get_running_loop()
+            if when <= loop.time():
+                self._handle = loop.call_soon(self._on_timeout)
+            else:
+                self._handle = loop.call_at(when, self._on_timeout)
+
+    def expired(self) -> bool:
+        """Did the deadline pass while the block ran?"""
+        return self._state in (_State.EXPIRING, _State.EXPIRED)
+
+    def __repr__(self) -> str:
+        info = ""
+        if self._state is _State.ENTERED:
+            when = round(self._when, 3) if self._when is not None else None
+            info = f" when={when}"
+        return f"<Timeout [{self._state.value}]{info}>"
+
+    async def __aenter__(self) -> Timeout:
+        if self._state is not _State.CREATED:
+            raise RuntimeError("Timeout has already been entered")
+        task = asyncio.current_task()
+        if task is None:
+            raise RuntimeError("Timeout should be used inside a task")
+        count_cancels(task)
+        self._state = _State.ENTERED
+        self._task = task
+        self._cancelling = cancelling(task)
+        self.reschedule(self._when)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc_val: Optional[BaseException],
+        exc_tb: Optional[TracebackType],
+    ) -> Optional[bool]:
+        assert self._state in (_State.ENTERED, _State.EXPIRING)
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+
+        if self._state is _State.ENTERED:
+            self._state = _State.EXITED
+            return None
+
+        self._state = _State.EXPIRED
+        assert self._task is not None
+        # Only a cancellation that is ours alone becomes TimeoutError: a request made
+        # by anyone else since we entered wins, and keeps propagating.
+        if uncancel(self._task) <= self._cancelling and exc_type is not None:
+            if issubclass(exc_type, asyncio.CancelledError):
+                raise TimeoutError from exc_val
+            if exc_val is not None:
+                # Something replaced our CancelledError (a finally, an ExceptionGroup):
+                # leave a TimeoutError in its context chain (gh-113848, 3.13).
+                _insert_timeout_error(exc_val)
+                if isinstance(exc_val, ExceptionGroup):
+                    for exc in exc_val.exceptions:
+                        _insert_timeout_error(exc)
+        return None
+
+    def _on_timeout(self) -> None:
+        assert self._state is _State.ENTERED
+        assert self._task is not None
+        self._task.cancel()
+        self._state = _State.EXPIRING
+        self._handle = None
+
+
+Timeout.__module__ = "asyncio_compat"
+
+
+def _insert_timeout_error(exc: BaseException) -> None:
+    # Put a TimeoutError between the first CancelledError in the chain and what it caused.
+    while exc.__context__ is not None:
+        context = exc.__context__
+        if isinstance(context, asyncio.CancelledError):
+            timeout_error = TimeoutError()
+            timeout_error.__context__ = timeout_error.__cause__ = context
+            exc.__context__ = timeout_error
+            return
+        exc = context
+
+
+def timeout(delay: Optional[float]) -> Timeout:
+    """Cancel the ``async with`` block if it runs longer than *delay* seconds.
+
+    ``None`` means no limit. The cancellation turns into ``TimeoutError`` where it
+    leaves the outermost expired block::
+
+        async with timeout(10):
+            await long_running_task()
+    """
+    loop = asyncio.get_running_loop()
+    return Timeout(loop.time() + delay if delay is not None else None)
+
+
+def timeout_at(when: Optional[float]) -> Timeout:
+    """Cancel the ``async with`` block at the loop time *when* (``None``: never).
+
+    *when* is in ``loop.time()``'s clock, not the system's.
+    """
+    return Timeout(when)
+
+
+timeout.__module__ = timeout_at.__module__ = "asyncio_compat"
