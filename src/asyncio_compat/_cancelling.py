@@ -24,7 +24,7 @@ __all__ = ["cancelling", "uncancel"]
 
 def _withdraw(task: asyncio.Task[Any]) -> None:
     # gh-116720 (3.13): no request left means no cancellation may still be delivered.
-    # The C task's _must_cancel is read-only before 3.13; see stale_cancel_pending().
+    # The C task's _must_cancel is read-only before 3.13: see settle_withdrawn().
     try:
         task._must_cancel = False  # type: ignore[attr-defined]
     except AttributeError:
@@ -132,26 +132,25 @@ else:
         return counter.count
 
 
-def stale_cancel_pending(task: asyncio.Task[Any]) -> bool:
-    """Is a withdrawn cancellation still going to be delivered to *task*?
+async def settle_withdrawn(task: asyncio.Task[Any]) -> Optional[BaseException]:
+    """Call after ``uncancel(task)`` returned 0, from inside *task*.
 
     Where ``_must_cancel`` is read-only (the C task before 3.13), ``uncancel()`` cannot
-    withdraw a request made while the task was running; the task then gets a
-    ``CancelledError`` at its next suspension. Groups and timeouts that withdraw their
-    own request call this and, if so, take that ``CancelledError`` themselves.
+    withdraw a request made while the task was running, and the task would get a
+    ``CancelledError`` at its next suspension, outside the group or timeout that made
+    and withdrew the request. Take that delivery here, at a suspension of our own.
+
+    Returns a ``CancelledError`` that must propagate because a new request arrived
+    meanwhile, else ``None``.
     """
-    return sys.version_info < (3, 13) and bool(getattr(task, "_must_cancel", False))
-
-
-async def absorb_stale_cancel(task: asyncio.Task[Any]) -> Optional[BaseException]:
-    """Take delivery of a withdrawn cancellation at one suspension of our own.
-
-    Returns the ``CancelledError`` if, meanwhile, a new request arrived that must
-    propagate (the count is above zero again), else ``None``.
-    """
+    if sys.version_info >= (3, 13) or not getattr(task, "_must_cancel", False):
+        return None
     try:
         await asyncio.sleep(0)
     except asyncio.CancelledError as exc:
         if cancelling(task):
             return exc
     return None
+
+
+cancelling.__module__ = uncancel.__module__ = "asyncio_compat"

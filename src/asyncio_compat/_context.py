@@ -61,11 +61,9 @@ class _InContext(collections.abc.Coroutine):  # type: ignore[type-arg]
 
     @property
     def __name__(self) -> str:  # type: ignore[override]
-        return getattr(self._coro, "__name__", type(self._coro).__name__)
-
-    @property
-    def __qualname__(self) -> str:  # type: ignore[override]
-        return getattr(self._coro, "__qualname__", self.__name__)
+        # asyncio names the coroutine in a task's repr by this (no __qualname__ here).
+        inner = self._coro
+        return getattr(inner, "__qualname__", None) or getattr(inner, "__name__", "coroutine")
 
 
 def run_in_context(

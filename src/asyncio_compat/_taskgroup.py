@@ -6,13 +6,7 @@ import asyncio
 import sys
 from typing import Any, Coroutine, Optional, Set, TypeVar
 
-from ._cancelling import (
-    absorb_stale_cancel,
-    cancelling,
-    count_cancels,
-    stale_cancel_pending,
-    uncancel,
-)
+from ._cancelling import cancelling, count_cancels, settle_withdrawn, uncancel
 
 if sys.version_info >= (3, 11):  # 3.11+: PEP 654 exception groups are builtins
     from builtins import BaseExceptionGroup
@@ -102,10 +96,9 @@ class TaskGroup:
             exc = None
 
     async def _exit(self, et: Any, exc: Any) -> Optional[bool]:  # noqa: C901
+        # No local may hold the parent task or the errors: the tracebacks of the errors
+        # raised from here hold this frame, and so would hold them in a cycle.
         self._exiting = True
-        parent = self._parent_task
-        errors = self._errors
-        assert parent is not None and errors is not None
 
         if exc is not None and _is_base_error(exc) and self._base_error is None:
             self._base_error = exc
@@ -139,11 +132,9 @@ class TaskGroup:
                 exc = None
 
         if self._parent_cancel_requested:
-            if uncancel(parent) == 0:
+            if uncancel(self._get_parent()) == 0:
                 # Every request left was ours (gh-116720): nothing to propagate.
-                cancelled_exc = None
-                if stale_cancel_pending(parent):
-                    cancelled_exc = await absorb_stale_cancel(parent)
+                cancelled_exc = await settle_withdrawn(self._get_parent())
             elif cancelled_exc is None:
                 # gh-155433: a request that is not ours remains, and was delivered to
                 # us while we waited: it must go on propagating.
@@ -151,7 +142,7 @@ class TaskGroup:
         last_cancel = None
 
         try:
-            if cancelled_exc is not None and not errors:
+            if cancelled_exc is not None and not self._errors:
                 try:
                     raise cancelled_exc
                 finally:
@@ -159,26 +150,30 @@ class TaskGroup:
         finally:
             cancelled_exc = None
 
+        assert self._errors is not None
         if et is not None and not issubclass(et, asyncio.CancelledError):
-            errors.append(exc)
+            self._errors.append(exc)
 
-        if errors:
+        if self._errors:
             # A cancellation from outside must survive the ExceptionGroup: give it back
             # to the parent, keeping the count where it was.
-            if cancelling(parent):
-                uncancel(parent)
-                parent.cancel()
+            if cancelling(self._get_parent()):
+                uncancel(self._get_parent())
+                self._get_parent().cancel()
             try:
-                if et is not None and issubclass(et, GeneratorExit) and len(errors) == 1:
+                if et is not None and issubclass(et, GeneratorExit) and len(self._errors) == 1:
                     # An async generator closed inside the group must see its own
                     # GeneratorExit, or aclose() would fail (3.15).
                     raise exc
-                raise BaseExceptionGroup("unhandled errors in a TaskGroup", errors) from None
+                raise BaseExceptionGroup("unhandled errors in a TaskGroup", self._errors) from None
             finally:
                 exc = None
-                errors = None
         # Whatever else the body raised was a CancelledError this group asked for.
         return True
+
+    def _get_parent(self) -> asyncio.Task[Any]:
+        assert self._parent_task is not None
+        return self._parent_task
 
     def _get_loop(self) -> asyncio.AbstractEventLoop:
         assert self._loop is not None

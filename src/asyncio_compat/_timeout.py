@@ -8,7 +8,7 @@ import sys
 from types import TracebackType
 from typing import Any, Optional, Type
 
-from ._cancelling import cancelling, count_cancels, uncancel
+from ._cancelling import cancelling, count_cancels, settle_withdrawn, uncancel
 from ._exceptions import TimeoutError
 
 if sys.version_info >= (3, 11):  # 3.11+: PEP 654 exception groups are builtins
@@ -109,7 +109,12 @@ class Timeout:
         assert self._task is not None
         # Only a cancellation that is ours alone becomes TimeoutError: a request made
         # by anyone else since we entered wins, and keeps propagating.
-        if uncancel(self._task) <= self._cancelling and exc_type is not None:
+        left = uncancel(self._task)
+        if left == 0:
+            cancelled = await settle_withdrawn(self._task)
+            if cancelled is not None:
+                raise cancelled
+        if left <= self._cancelling and exc_type is not None:
             if issubclass(exc_type, asyncio.CancelledError):
                 raise TimeoutError from exc_val
             if exc_val is not None:
