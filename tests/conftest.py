@@ -1,1 +1,179 @@
-"""Shared test plumbing. Owned by the core backport work; other test files keep their fixtures local."""
+"""The plumbing of the shared behaviour suite.
+
+Every test that takes the ``impl`` fixture runs once per implementation available on
+this interpreter -- ``asyncio_compat.backport`` everywhere, the stdlib's own objects
+from 3.11 -- and, through ``run``, once per event loop (asyncio's, and uvloop's where
+it is installed). Test ids read ``[backport-asyncio]``, ``[stdlib-uvloop]``, ...
+
+Where the stdlib of this interpreter is older than the newest CPython's behaviour a
+test pins, the test says so with ``@pytest.mark.newest("gh-NNNN")``; the table
+``FIXED_IN`` below is the one place that says in which CPython each change landed.
+The stdlib run of such a test is then a strict expected failure, and the backport
+must pass it everywhere. This table is also what justifies the gates in
+``asyncio_compat/__init__.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import sys
+import types
+from typing import Any, Callable, Coroutine, Dict, List, Optional, Tuple, TypeVar
+
+import pytest
+
+import asyncio_compat
+from asyncio_compat import backport
+
+_T = TypeVar("_T")
+
+# CPython change -> the first release whose stdlib has it.
+FIXED_IN: Dict[str, Tuple[int, ...]] = {
+    "gh-108951": (3, 15),  # TaskGroup.cancel()
+    "gh-155418": (3, 15),  # an eager child cancelling the group before its first suspension
+    "gh-155433": (3, 15),  # an outside cancellation arriving after cancel() propagates
+    "gh-135736": (3, 15),  # a GeneratorExit out of the body propagates bare
+    "gh-115957": (3, 13),  # create_task() on an inactive group closes the coroutine
+    "gh-116720": (3, 13),  # uncancel() reaching zero withdraws a pending cancellation
+    "gh-96037": (3, 13),  # TimeoutError kept in the context of a replacing exception
+    "gh-128550": (3, 14),  # a child failing eagerly does not cancel the parent too early
+    "gh-128552": (3, 14),  # no refcycle through an eager child's traceback
+    "refcycles": (3, 14),  # gh-124392 and friends: a failed group leaves no reference cycle
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "newest(change): pins behaviour that CPython's stdlib has only from the release "
+        "FIXED_IN[change] names; the stdlib run before it is a strict xfail",
+    )
+
+
+class Impl(types.SimpleNamespace):
+    name: str
+    TaskGroup: Any
+    timeout: Any
+    timeout_at: Any
+    Timeout: Any
+    cancelling: Callable[[Any], int]
+    uncancel: Callable[[Any], int]
+
+
+IMPLS: List[Impl] = [
+    Impl(
+        name="backport",
+        TaskGroup=backport.TaskGroup,
+        timeout=backport.timeout,
+        timeout_at=backport.timeout_at,
+        Timeout=backport.Timeout,
+        cancelling=backport.cancelling,
+        uncancel=backport.uncancel,
+    )
+]
+if sys.version_info >= (3, 11):  # 3.11+: the stdlib has TaskGroup and timeout to compare
+    IMPLS.append(
+        Impl(
+            name="stdlib",
+            TaskGroup=asyncio.TaskGroup,
+            timeout=asyncio.timeout,
+            timeout_at=asyncio.timeout_at,
+            Timeout=asyncio.Timeout,
+            cancelling=lambda task: task.cancelling(),
+            uncancel=lambda task: task.uncancel(),
+        )
+    )
+
+LOOPS: List[str] = ["asyncio"]
+try:
+    import uvloop  # noqa: F401
+except ImportError:
+    pass
+else:
+    LOOPS.append("uvloop")
+
+
+@pytest.fixture(params=IMPLS, ids=[impl.name for impl in IMPLS])
+def impl(request: pytest.FixtureRequest) -> Impl:
+    """The implementation under test; the stdlib one xfails where it is too old."""
+    chosen: Impl = request.param
+    marker = request.node.get_closest_marker("newest")
+    if chosen.name == "stdlib" and marker is not None:
+        for change in marker.args:
+            if sys.version_info < FIXED_IN[change]:
+                request.applymarker(
+                    pytest.mark.xfail(
+                        strict=True, reason=f"{change} is in the stdlib from {FIXED_IN[change]}"
+                    )
+                )
+                break
+    return chosen
+
+
+def _new_loop(kind: str) -> asyncio.AbstractEventLoop:
+    if kind == "uvloop":
+        import uvloop
+
+        return uvloop.new_event_loop()
+    return asyncio.new_event_loop()
+
+
+class Runner:
+    """Runs a test's coroutine on a fresh loop and checks the loop's hygiene after it.
+
+    - no task of the loop is left pending when the coroutine returns;
+    - nothing reaches the loop's exception handler (a task destroyed while pending,
+      an exception never retrieved) unless the test takes it from ``handled``;
+    - warnings are errors (pytest's ``filterwarnings``), so a coroutine never awaited
+      fails the test.
+    """
+
+    def __init__(self, loop_kind: str) -> None:
+        self.loop_kind = loop_kind
+        self.handled: List[Dict[str, Any]] = []
+
+    def __call__(self, coro: Coroutine[Any, Any, _T], *, debug: bool = False) -> _T:
+        loop = _new_loop(self.loop_kind)
+        loop.set_debug(debug)
+        loop.set_exception_handler(lambda _loop, context: self.handled.append(context))
+        try:
+            result = loop.run_until_complete(coro)
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            assert [] == pending, "tasks left pending"
+            return result
+        finally:
+            leftover = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for t in leftover:
+                t.cancel()
+            if leftover:
+                loop.run_until_complete(asyncio.gather(*leftover, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+            del loop
+            gc.collect()
+
+    def check(self) -> None:
+        assert [] == [c.get("message") for c in self.handled], "loop exception handler called"
+
+
+@pytest.fixture(params=LOOPS)
+def run(request: pytest.FixtureRequest) -> Any:
+    """``run(coro)`` runs *coro* to completion on a fresh loop of the parametrized kind."""
+    runner = Runner(request.param)
+    yield runner
+    runner.check()
+
+
+@pytest.fixture
+def loop_kind(run: Runner) -> str:
+    return run.loop_kind
+
+
+def public() -> types.ModuleType:
+    return asyncio_compat
+
+
+def cancelled_error_message(exc: BaseException) -> Optional[str]:
+    """The message a ``CancelledError`` carries (3.9+: ``cancel(msg)``)."""
+    return exc.args[0] if exc.args else None

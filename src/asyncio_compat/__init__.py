@@ -43,8 +43,8 @@ else:
     from .backport import TaskGroup
 
 if sys.version_info >= (3, 13):
-    # 3.13+: gh-116720 (uncancel() withdraws a pending cancel), gh-113848 and the
-    # TimeoutError chaining of gh-117151 are fixed in the stdlib timeout.
+    # 3.13+: gh-96037 (TimeoutError kept in the context of an exception that replaced
+    # the CancelledError) and gh-116720 (uncancel() withdraws a pending cancellation).
     from asyncio import Timeout, timeout, timeout_at
 
     from ._cancelling import cancelling, uncancel

@@ -162,8 +162,8 @@ class TaskGroup:
                 self._get_parent().cancel()
             try:
                 if et is not None and issubclass(et, GeneratorExit) and len(self._errors) == 1:
-                    # An async generator closed inside the group must see its own
-                    # GeneratorExit, or aclose() would fail (3.15).
+                    # gh-135736 (3.15): an async generator closed inside the group
+                    # must see its own GeneratorExit, or aclose() would fail.
                     raise exc
                 raise BaseExceptionGroup("unhandled errors in a TaskGroup", self._errors) from None
             finally:

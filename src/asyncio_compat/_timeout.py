@@ -119,7 +119,7 @@ class Timeout:
                 raise TimeoutError from exc_val
             if exc_val is not None:
                 # Something replaced our CancelledError (a finally, an ExceptionGroup):
-                # leave a TimeoutError in its context chain (gh-113848, 3.13).
+                # leave a TimeoutError in its context chain (gh-96037, 3.13).
                 _insert_timeout_error(exc_val)
                 if isinstance(exc_val, ExceptionGroup):
                     for exc in exc_val.exceptions:
