@@ -170,10 +170,24 @@ def loop_kind(run: Runner) -> str:
     return run.loop_kind
 
 
-def public() -> types.ModuleType:
-    return asyncio_compat
+async def _drive_without_task(coro: Any) -> Any:
+    # Step a coroutine by hand from a loop callback, where there is no current task.
+    loop = asyncio.get_running_loop()
+    fut = loop.create_future()
+
+    def step() -> None:
+        try:
+            coro.send(None)
+        except StopIteration as stop:
+            fut.set_result(stop.value)
+        except BaseException as exc:
+            fut.set_exception(exc)
+
+    loop.call_soon(step)
+    return await fut
 
 
-def cancelled_error_message(exc: BaseException) -> Optional[str]:
-    """The message a ``CancelledError`` carries (3.9+: ``cancel(msg)``)."""
-    return exc.args[0] if exc.args else None
+@pytest.fixture
+def without_task() -> Callable[[Any], Any]:
+    """``await without_task(coro)`` runs one step of *coro* outside any task."""
+    return _drive_without_task

@@ -363,33 +363,16 @@ def test_shutting_down(impl, run):
     assert [True] == closed
 
 
-def test_outside_a_task(impl):
+def test_outside_a_task(impl, without_task):
     """Entering a group outside a task raises RuntimeError('... cannot determine the parent task')."""
     loop = asyncio.new_event_loop()
     try:
         tg = impl.TaskGroup()
         coro = tg.__aenter__()
         with pytest.raises(RuntimeError, match="cannot determine the parent task"):
-            loop.run_until_complete(_drive_without_task(coro))
+            loop.run_until_complete(without_task(coro))
     finally:
         loop.close()
-
-
-async def _drive_without_task(coro: Any) -> Any:
-    # Step a coroutine by hand from a callback, where there is no current task.
-    loop = asyncio.get_running_loop()
-    fut = loop.create_future()
-
-    def step() -> None:
-        try:
-            coro.send(None)
-        except StopIteration as stop:
-            fut.set_result(stop.value)
-        except BaseException as exc:
-            fut.set_exception(exc)
-
-    loop.call_soon(step)
-    return await fut
 
 
 def test_repr_states(impl, run):
