@@ -211,10 +211,15 @@ def test_backport_object_reports_the_public_module(name: str) -> None:
     assert expected == actual
 
 
-def test_backport_timeout_context_manager_is_a_backport_timeout() -> None:
-    """``backport.timeout()`` returns a ``backport.Timeout`` on every version."""
-    cm = backport.timeout(None)
-    assert isinstance(cm, backport.Timeout)
+def test_backport_timeout_returns_a_backport_timeout() -> None:
+    """``backport.timeout()`` and ``backport.timeout_at()`` return ``backport.Timeout`` on
+    every version, whatever the public ``timeout`` is."""
+
+    async def make() -> list[object]:
+        return [backport.timeout(None), backport.timeout_at(None)]
+
+    for cm in asyncio.run(make()):
+        assert isinstance(cm, backport.Timeout)
 
 
 # --- TimeoutError ------------------------------------------------------------------------
