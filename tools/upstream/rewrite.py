@@ -1,0 +1,188 @@
+"""Point CPython's TaskGroup/timeout tests at another implementation, on the AST.
+
+The names the rewritten module uses are injected by ``worker.load_test_module()``:
+
+``_upstream_impl``
+    the implementation under test: ``TaskGroup``, ``Timeout``, ``timeout``,
+    ``timeout_at``, ``cancelling(task)``, ``uncancel(task)`` and the ``taskgroups`` /
+    ``timeouts`` namespaces that stand for ``asyncio.taskgroups`` / ``asyncio.timeouts``;
+``_upstream_compat``
+    ``compat``: what newer tests need from a newer asyncio/unittest (``EventLoop``, the
+    ``loop_factory``-aware ``IsolatedAsyncioTestCase``, ``await_without_task``, ...).
+
+Rewrites (``impl`` ones only when the implementation is not the stdlib's)::
+
+    asyncio.TaskGroup, .Timeout, .timeout, .timeout_at  ->  _upstream_impl.<same>     (impl)
+    asyncio.taskgroups, asyncio.timeouts           ->  _upstream_impl.<same>           (impl)
+    from asyncio import taskgroups, TaskGroup, ... ->  name = _upstream_impl.<same>    (impl)
+    X.cancelling() / X.uncancel()                  ->  _upstream_impl.cancelling(X)        (impl)
+    asyncio.EventLoop                              ->  _upstream_compat.EventLoop
+    asyncio.events._set_event_loop_policy          ->  _upstream_compat.set_event_loop_policy
+    unittest.IsolatedAsyncioTestCase               ->  _upstream_compat.IsolatedAsyncioTestCase
+    from test.test_asyncio.utils import N          ->  N = _upstream_compat.test_utils(N)
+
+After rewriting, ``check()`` refuses a module in which a reference to the stdlib's
+TaskGroup/timeout would be left, so the stdlib can never be tested by mistake.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from typing import Any, List, Set
+
+IMPL = "_upstream_impl"
+COMPAT = "_upstream_compat"
+
+IMPL_NAMES = ("TaskGroup", "Timeout", "timeout", "timeout_at")
+IMPL_MODULES = {"taskgroups": ("TaskGroup",), "timeouts": ("Timeout", "timeout", "timeout_at")}
+TASK_METHODS = ("cancelling", "uncancel")
+TEST_UTILS_MODULES = ("test.test_asyncio.utils",)
+
+
+class RewriteError(Exception):
+    pass
+
+
+def _is_name(node: ast.AST, name: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == name
+
+
+def _is_dotted(node: ast.AST, dotted: str) -> bool:
+    *head, last = dotted.split(".")
+    if not head:
+        return _is_name(node, last)
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == last
+        and _is_dotted(node.value, ".".join(head))
+    )
+
+
+def _load(dotted: str, like: ast.AST) -> ast.expr:
+    parts = dotted.split(".")
+    node: ast.expr = ast.Name(id=parts[0], ctx=ast.Load())
+    for part in parts[1:]:
+        node = ast.Attribute(value=node, attr=part, ctx=ast.Load())
+    for sub in ast.walk(node):
+        ast.copy_location(sub, like)
+    return node
+
+
+def _assign(target: str, value: ast.expr, like: ast.AST) -> ast.Assign:
+    node = ast.Assign(targets=[ast.Name(id=target, ctx=ast.Store())], value=value)
+    for sub in ast.walk(node):
+        ast.copy_location(sub, like)
+    return node
+
+
+class Rewriter(ast.NodeTransformer):
+    def __init__(self, impl: bool) -> None:
+        self.impl = impl
+        self.counts: Counter[str] = Counter()
+        self.impl_module_names: Set[str] = set()  # names bound to _upstream_impl.taskgroups/...
+
+    def visit_Attribute(self, node: ast.Attribute) -> Any:
+        self.generic_visit(node)
+        if not isinstance(node.ctx, ast.Load):
+            return node
+        if _is_name(node.value, "asyncio"):
+            if self.impl and (node.attr in IMPL_NAMES or node.attr in IMPL_MODULES):
+                self.counts[f"asyncio.{node.attr}"] += 1
+                return _load(f"{IMPL}.{node.attr}", node)
+            if node.attr == "EventLoop":
+                self.counts["asyncio.EventLoop"] += 1
+                return _load(f"{COMPAT}.EventLoop", node)
+        if node.attr == "_set_event_loop_policy" and _is_dotted(node.value, "asyncio.events"):
+            self.counts["asyncio.events._set_event_loop_policy"] += 1
+            return _load(f"{COMPAT}.set_event_loop_policy", node)
+        if node.attr == "IsolatedAsyncioTestCase" and _is_name(node.value, "unittest"):
+            self.counts["unittest.IsolatedAsyncioTestCase"] += 1
+            return _load(f"{COMPAT}.IsolatedAsyncioTestCase", node)
+        return node
+
+    def visit_Call(self, node: ast.Call) -> Any:
+        self.generic_visit(node)
+        func = node.func
+        if (
+            self.impl
+            and isinstance(func, ast.Attribute)
+            and func.attr in TASK_METHODS
+            and not node.args
+            and not node.keywords
+        ):
+            self.counts[f"X.{func.attr}()"] += 1
+            call = ast.Call(func=_load(f"{IMPL}.{func.attr}", node), args=[func.value], keywords=[])
+            return ast.copy_location(call, node)
+        return node
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
+        module = node.module or ""
+        if node.level or not (
+            module in TEST_UTILS_MODULES
+            or (self.impl and module in ("asyncio", "asyncio.taskgroups", "asyncio.timeouts"))
+        ):
+            return node
+        kept: List[ast.alias] = []
+        out: List[ast.stmt] = []
+        for alias in node.names:
+            bound = alias.asname or alias.name
+            if module in TEST_UTILS_MODULES:
+                call = ast.Call(
+                    func=_load(f"{COMPAT}.test_utils", node),
+                    args=[ast.copy_location(ast.Constant(value=alias.name), node)],
+                    keywords=[],
+                )
+                out.append(_assign(bound, ast.copy_location(call, node), node))
+                self.counts[f"from {module} import {alias.name}"] += 1
+            elif alias.name in IMPL_NAMES or (module == "asyncio" and alias.name in IMPL_MODULES):
+                out.append(_assign(bound, _load(f"{IMPL}.{alias.name}", node), node))
+                self.counts[f"from {module} import {alias.name}"] += 1
+                if alias.name in IMPL_MODULES:
+                    self.impl_module_names.add(bound)
+            else:
+                kept.append(alias)
+        if kept:
+            out.insert(0, ast.copy_location(ast.ImportFrom(module, kept, 0), node))
+        return out
+
+
+def check(tree: ast.AST, rewriter: Rewriter) -> None:
+    """Refuse what would still reach the stdlib's TaskGroup/timeout or task methods."""
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in IMPL_NAMES:
+            value = node.value
+            if _is_name(value, IMPL) or any(_is_name(value, n) for n in rewriter.impl_module_names):
+                continue
+            in_impl_module = isinstance(value, ast.Attribute) and value.attr in IMPL_MODULES
+            if in_impl_module and _is_name(value.value, IMPL):  # type: ignore[attr-defined]
+                continue
+            if _is_name(value, "asyncio") or (
+                isinstance(value, ast.Attribute) and value.attr in IMPL_MODULES
+            ):
+                problems.append(f"line {node.lineno}: .{node.attr} left pointing at asyncio")
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in TASK_METHODS
+            and not node.args
+            and not _is_name(node.func.value, IMPL)
+        ):
+            problems.append(f"line {node.lineno}: task.{node.func.attr}() left as a method call")
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name in ("asyncio.taskgroups", "asyncio.timeouts"):
+                    problems.append(f"line {node.lineno}: import {alias.name} not rewritten")
+    if problems:
+        raise RewriteError("; ".join(problems))
+
+
+def rewrite(tree: ast.Module, impl: bool) -> Counter[str]:
+    """Rewrite *tree* in place (see the module docstring); returns what was rewritten."""
+    rewriter = Rewriter(impl)
+    rewriter.visit(tree)
+    ast.fix_missing_locations(tree)
+    if impl:
+        check(tree, rewriter)
+    return rewriter.counts

@@ -1,0 +1,88 @@
+"""The one table of upstream tests that cannot pass on some interpreters, whatever the
+TaskGroup/timeout implementation does, and the little language of its conditions.
+
+A test is named ``Class.method`` (fnmatch patterns allowed). A condition is one or more
+alternatives separated by ``|``; an alternative is one or more terms joined by ``&``; a
+term is one of:
+
+* ``cpython``, ``pypy``: the interpreter's implementation;
+* ``uvloop``, ``asyncio``: the event loop under test (``--loop``);
+* ``impl=NAME``: the implementation under test (``--impl``);
+* ``3.12``: any 3.12.x; ``3.13.0``: exactly that release;
+* ``<3.14``, ``<=3.10``, ``>3.12``, ``>=3.12.1``: compared on as many parts as given.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import operator
+import re
+import sys
+from typing import NamedTuple, Optional, Sequence, Tuple
+
+
+class Skip(NamedTuple):
+    tests: str  # "Class.method", fnmatch pattern
+    where: str  # condition (see the module docstring)
+    reason: str
+
+
+# fmt: off
+SKIPS: Tuple[Skip, ...] = (
+    Skip("TestEagerTaskTaskGroup.*", "<3.12",
+         "eager tasks (asyncio.eager_task_factory, Task(eager_start=...)) are new in 3.12"),
+    Skip("Test*TaskGroup.test_exception_refcycles_*", "<3.14 | pypy",
+         "no_other_refs() assumes 3.14's CPython: a coroutine object refers to its frame's "
+         "locals (gh-124392), so gc.get_referrers() of a local is exactly [that coroutine]"),
+    Skip("TestEagerTaskTaskGroup.test_name", "3.12 | 3.13.0",
+         "3.12 and 3.13.0 name an eager task only after its first step, which runs under "
+         "the default name inside create_task()"),
+    Skip("TestTaskGroup.test_taskgroup_cancel_keeps_outer_cancellation", "<3.9",
+         "Task.cancel(msg) is new in 3.9"),
+)
+# fmt: on
+
+
+class Env(NamedTuple):
+    implementation: str  # "cpython", "pypy", ...
+    version: Tuple[int, ...]  # (3, 12, 1)
+    loop: str  # "asyncio" or "uvloop"
+    impl: str  # "backport", "stdlib", "taskgroup"
+
+    @classmethod
+    def current(cls, loop: str = "asyncio", impl: str = "backport") -> Env:
+        return cls(sys.implementation.name, tuple(sys.version_info[:3]), loop, impl)
+
+
+_OPS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq}
+_VERSION_TERM = re.compile(r"^(<=|>=|<|>|==)?\s*(\d+(?:\.\d+){0,2})$")
+
+
+def _term(term: str, env: Env) -> bool:
+    term = term.strip()
+    if term in ("cpython", "pypy"):
+        return env.implementation == term
+    if term in ("uvloop", "asyncio"):
+        return env.loop == term
+    if term.startswith("impl="):
+        return env.impl == term[len("impl=") :]
+    m = _VERSION_TERM.match(term)
+    if not m:
+        raise ValueError(f"bad condition term {term!r}")
+    want = tuple(int(p) for p in m.group(2).split("."))
+    return _OPS[m.group(1) or "=="](env.version[: len(want)], want)
+
+
+def matches(condition: str, env: Env) -> bool:
+    """Whether *condition* (see the module docstring) holds in *env*."""
+    return any(
+        all(_term(t, env) for t in alternative.split("&")) for alternative in condition.split("|")
+    )
+
+
+def skip_reason(test: str, env: Env, table: Sequence[Skip] = SKIPS) -> Optional[str]:
+    """The reason *test* (``Class.method``) is skipped in *env*, or None."""
+    for skip in table:
+        if fnmatch.fnmatchcase(test, skip.tests) and matches(skip.where, env):
+            return skip.reason
+    return None
