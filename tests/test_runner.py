@@ -6,9 +6,6 @@ gates pick) and, where that is the stdlib's (3.11+ / 3.12+), also against
 the stdlib on the interpreters that have it.
 """
 
-# The project writes ``assert expected == actual``.
-# ruff: noqa: SIM300
-
 from __future__ import annotations
 
 import asyncio
