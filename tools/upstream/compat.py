@@ -92,6 +92,13 @@ class IsolatedAsyncioTestCase(unittest.IsolatedAsyncioTestCase):
         loop_factory: Optional[Callable[[], asyncio.AbstractEventLoop]] = None
 
         def run(self, result: Any = None) -> Any:
+            method = getattr(self, self._testMethodName)
+            if getattr(type(self), "__unittest_skip__", False) or getattr(
+                method, "__unittest_skip__", False
+            ):
+                # skipped: unittest.TestCase reports it without making a loop, whose
+                # factory may not even work here (eager tasks before 3.12)
+                return unittest.TestCase.run(self, result)
             factory = self.loop_factory
             if factory is None:
                 return super().run(result)
