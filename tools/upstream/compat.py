@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import inspect
 import sys
 import types
 import unittest
@@ -62,6 +63,27 @@ def configure(loop: str) -> str:
         return f"uvloop {uvloop.__version__} ({uvloop.Loop.__module__}.Loop)"
     EventLoop = _default_loop
     return f"asyncio ({_default_loop.__module__}.{_default_loop.__name__})"
+
+
+def _eager_task_factory_for_uvloop(factory: Any) -> Any:
+    """uvloop 0.23 passes ``eager_start=`` to the task factory on 3.13+, which 3.13.0's
+    ``asyncio.eager_task_factory`` does not accept: there, a factory that takes (and
+    drops: it is eager anyway) that keyword; the stdlib's own everywhere else."""
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return factory
+    if any(p.name == "eager_start" or p.kind == p.VAR_KEYWORD for p in params):
+        return factory
+
+    def eager_task_factory(loop: Any, coro: Any, *, eager_start: Any = None, **kwargs: Any) -> Any:
+        return factory(loop, coro, **kwargs)
+
+    return eager_task_factory
+
+
+if hasattr(asyncio, "eager_task_factory"):  # 3.12+; absent before, as in asyncio
+    eager_task_factory = _eager_task_factory_for_uvloop(asyncio.eager_task_factory)
 
 
 def set_event_loop_policy(policy: Any) -> None:

@@ -17,6 +17,7 @@ Rewrites (``impl`` ones only when the implementation is not the stdlib's)::
     from asyncio import taskgroups, TaskGroup, ... ->  name = _upstream_impl.<same>    (impl)
     X.cancelling() / X.uncancel()                  ->  _upstream_impl.cancelling(X)        (impl)
     asyncio.EventLoop                              ->  _upstream_compat.EventLoop
+    asyncio.eager_task_factory                     ->  _upstream_compat.eager_task_factory
     asyncio.events._set_event_loop_policy          ->  _upstream_compat.set_event_loop_policy
     unittest.IsolatedAsyncioTestCase               ->  _upstream_compat.IsolatedAsyncioTestCase
     from test.test_asyncio.utils import N          ->  N = _upstream_compat.test_utils(N)
@@ -90,9 +91,9 @@ class Rewriter(ast.NodeTransformer):
             if self.impl and (node.attr in IMPL_NAMES or node.attr in IMPL_MODULES):
                 self.counts[f"asyncio.{node.attr}"] += 1
                 return _load(f"{IMPL}.{node.attr}", node)
-            if node.attr == "EventLoop":
-                self.counts["asyncio.EventLoop"] += 1
-                return _load(f"{COMPAT}.EventLoop", node)
+            if node.attr in ("EventLoop", "eager_task_factory"):
+                self.counts[f"asyncio.{node.attr}"] += 1
+                return _load(f"{COMPAT}.{node.attr}", node)
         if node.attr == "_set_event_loop_policy" and _is_dotted(node.value, "asyncio.events"):
             self.counts["asyncio.events._set_event_loop_policy"] += 1
             return _load(f"{COMPAT}.set_event_loop_policy", node)
