@@ -33,7 +33,8 @@ else:
         ``exceptiongroup`` shows the notes when the traceback is printed.
         """
         if not isinstance(note, str):
-            raise TypeError("note must be a str, not {!r}".format(type(note).__name__))
+            # The newest CPython's wording (3.11 and 3.12 said "note must be a str").
+            raise TypeError(f"add_note() argument must be str, not {type(note).__name__}")
         notes = getattr(exc, "__notes__", None)
         if notes is None:
             notes = []
