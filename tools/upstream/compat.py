@@ -95,13 +95,15 @@ def set_event_loop_policy(policy: Any) -> None:
     setter(policy)
 
 
-class _FactoryPolicy(asyncio.DefaultEventLoopPolicy):  # type: ignore[misc,valid-type]
-    def __init__(self, factory: Callable[[], asyncio.AbstractEventLoop]) -> None:
-        super().__init__()
-        self._upstream_factory = factory
+if sys.version_info < (3, 13):  # where unittest ignores loop_factory (policies: 3.16 drops them)
 
-    def new_event_loop(self) -> asyncio.AbstractEventLoop:
-        return self._upstream_factory()
+    class _FactoryPolicy(asyncio.DefaultEventLoopPolicy):  # type: ignore[misc,valid-type]
+        def __init__(self, factory: Callable[[], asyncio.AbstractEventLoop]) -> None:
+            super().__init__()
+            self._upstream_factory = factory
+
+        def new_event_loop(self) -> asyncio.AbstractEventLoop:
+            return self._upstream_factory()
 
 
 class IsolatedAsyncioTestCase(unittest.IsolatedAsyncioTestCase):
