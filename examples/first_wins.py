@@ -14,7 +14,7 @@ from typing import List
 
 import asyncio_compat
 
-LATENCY = {"mirror-a": 0.1, "mirror-b": 0.01, "mirror-c": 0.2}
+LATENCY = {"mirror-a": 0.5, "mirror-b": 0.01, "mirror-c": 0.6}
 
 
 async def fetch(mirror: str) -> str:

@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 import asyncio_compat
 
 USERS: Dict[int, str] = {1: "ada", 3: "grace", 5: "linus"}
-LATENCY: Dict[int, float] = {1: 0.01, 2: 0.02, 3: 0.03, 4: 0.04, 5: 0.2}
+LATENCY: Dict[int, float] = {1: 0.01, 2: 0.02, 3: 0.03, 4: 0.04, 5: 1.0}
 
 
 async def lookup(user_id: int) -> str:
