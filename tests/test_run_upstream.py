@@ -255,8 +255,9 @@ def test_find_suite_picks_the_newest(tmp_path, monkeypatch):
     monkeypatch.delenv(run_upstream.ENV_VAR, raising=False)
     assert run_upstream.find_suite(None)[0] == str(newest)
     assert run_upstream.find_suite(str(newest.parent.parent))[0] == str(newest)
-    with pytest.raises(SystemExit):
+    with pytest.raises(run_upstream.UsageError):
         run_upstream.find_suite(str(tmp_path / "nowhere"))
+    assert run_upstream.main(["--cpython-tests", str(tmp_path / "nowhere")]) == 2
 
 
 def test_no_suite_is_a_skip(tmp_path, monkeypatch, capsys):

@@ -35,7 +35,8 @@ Exit status:
        found, uvloop or the implementation not available here): one line
        ``SKIPPED: <why>`` is printed then, and no summary line
     1  a test failed or errored (or hung)
-    2  bad usage, or the suite cannot be loaded (unreadable, not rewritable)
+    2  bad usage (no test matches -k, ...), or the suite cannot be loaded (unreadable,
+       not rewritable)
     3  with --strict, instead of 0 for a SKIPPED run
 """
 
@@ -68,6 +69,10 @@ WORKER_SKIPPED = 10  # the worker's status for SKIPPED (the parent exits 0, or 3
 # --- finding the suite ------------------------------------------------------------------
 
 
+class UsageError(Exception):
+    pass
+
+
 def _suite_dir(path: str) -> Optional[str]:
     """The ``test_asyncio`` folder holding both files, at or below *path*."""
     for candidate in (
@@ -92,9 +97,7 @@ def find_suite(option: Optional[str]) -> Tuple[Optional[str], str]:
         where = "--cpython-tests" if option else f"${ENV_VAR}"
         suite = _suite_dir(given)
         if suite is None:
-            raise SystemExit(
-                f"error: {where}={given}: no test_asyncio/{' and '.join(TEST_FILES)} there"
-            )
+            raise UsageError(f"{where}={given}: no test_asyncio/{' and '.join(TEST_FILES)} there")
         return suite, where
     root = os.environ.get("DEBIAN_CPYTHON_ROOT", "/opt/debian-cpython")
     pattern = os.path.join(root, "*", "usr", "lib", "python3.*", "test")
@@ -151,6 +154,7 @@ def run_parent(args: argparse.Namespace, suite: str) -> int:
         for attempt in range(1000):
             results = os.path.join(tmp, f"results-{attempt}.jsonl")
             open(results, "w").close()
+            sys.stdout.flush()  # our lines before the worker's
             proc = subprocess.Popen(_worker_command(args, suite, results, resume))
             code = _wait(proc, results, args.timeout + args.grace + 60)
             events = []
@@ -203,6 +207,9 @@ def run_parent(args: argparse.Namespace, suite: str) -> int:
             if planned and resume == planned[-1]:
                 break
             print(f"\n[run_upstream] worker died in {resume}: starting a new one after it")
+    if planned == [] and not run.order:
+        print(f"error: no test matches -k {' -k '.join(args.k)}")
+        return EXIT_USAGE
     return report(run, args)
 
 
@@ -367,7 +374,11 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         args.suite = args.cpython_tests
         return worker.main(args)
-    suite, where = find_suite(args.cpython_tests)
+    try:
+        suite, where = find_suite(args.cpython_tests)
+    except UsageError as err:
+        print(f"error: {err}")
+        return EXIT_USAGE
     if suite is None:
         print(SKIP_HINT)
         print(f"(looked for {where}/test_asyncio; or pass --cpython-tests DIR or set ${ENV_VAR})")
