@@ -107,31 +107,41 @@ if sys.version_info < (3, 13):  # where unittest ignores loop_factory (policies:
 
 
 class IsolatedAsyncioTestCase(unittest.IsolatedAsyncioTestCase):
-    """``unittest.IsolatedAsyncioTestCase`` that honours a ``loop_factory`` class
-    attribute before 3.13 too (by a policy whose ``new_event_loop()`` calls it, for the
-    duration of the test), so the eager-task variants really run on an eager loop on 3.12
-    and ``--loop uvloop`` reaches every test."""
+    """``unittest.IsolatedAsyncioTestCase`` that
+
+    * honours a ``loop_factory`` class attribute before 3.13 too (by a policy whose
+      ``new_event_loop()`` calls it, for the duration of the test), so the eager-task
+      variants really run on an eager loop on 3.12 and ``--loop uvloop`` reaches every test;
+    * reports an error raised while making or closing the test's event loop (outside the
+      test proper, where unittest lets it out) as the test's error, so the run goes on.
+    """
 
     if sys.version_info < (3, 13):
         loop_factory: Optional[Callable[[], asyncio.AbstractEventLoop]] = None
 
-        def run(self, result: Any = None) -> Any:
-            method = getattr(self, self._testMethodName)
-            if getattr(type(self), "__unittest_skip__", False) or getattr(
-                method, "__unittest_skip__", False
-            ):
-                # skipped: unittest.TestCase reports it without making a loop, whose
-                # factory may not even work here (eager tasks before 3.12)
-                return unittest.TestCase.run(self, result)
-            factory = self.loop_factory
-            if factory is None:
+    def run(self, result: Any = None) -> Any:
+        method = getattr(self, self._testMethodName)
+        if getattr(type(self), "__unittest_skip__", False) or getattr(
+            method, "__unittest_skip__", False
+        ):
+            # skipped: unittest.TestCase reports it without making a loop, whose factory
+            # may not even work here (eager tasks before 3.12)
+            return unittest.TestCase.run(self, result)
+        try:
+            if sys.version_info >= (3, 13) or self.loop_factory is None:
                 return super().run(result)
             saved = asyncio.get_event_loop_policy()
-            asyncio.set_event_loop_policy(_FactoryPolicy(factory))
+            asyncio.set_event_loop_policy(_FactoryPolicy(self.loop_factory))
             try:
                 return super().run(result)
             finally:
                 asyncio.set_event_loop_policy(saved)
+        except Exception:
+            crashed = getattr(result, "upstream_crashed", None)
+            if crashed is None:
+                raise
+            crashed(self, sys.exc_info())
+            return result
 
 
 # --- test.test_asyncio.utils ----------------------------------------------------------

@@ -121,6 +121,7 @@ class JsonResult(unittest.TestResult):
         self.timeout = timeout
         self.grace = grace
         self.current: Optional[Dict[str, Any]] = None
+        self.last_ended: Optional[str] = None
 
     def event(self, **data: Any) -> None:
         self.out.write(json.dumps(data) + "\n")
@@ -196,6 +197,20 @@ class JsonResult(unittest.TestResult):
             return
         self._set("skip", reason)
 
+    def upstream_crashed(self, test: unittest.TestCase, err: Any) -> None:
+        """An error outside the test proper: making or closing its event loop."""
+        detail = self._error_text(err, test)
+        if self.current is None and self.last_ended == test.id():  # closing the loop
+            self.event(
+                e="end", id=f"{test.id()} (event loop teardown)", outcome="error", detail=detail
+            )
+            self._show(test.id() + " (event loop teardown)", "error", "", 0.0, start=True)
+            return
+        if self.current is None:  # making the loop, before startTest()
+            self.startTest(test)
+        self._set("error", f"raised while making the test's event loop:\n{detail}")
+        self.stopTest(test)
+
     def addExpectedFailure(self, test: Any, err: Any) -> None:
         super().addExpectedFailure(test, err)
         self._set("xfail", "")
@@ -210,6 +225,7 @@ class JsonResult(unittest.TestResult):
         self.current = None
         if current is None:
             return
+        self.last_ended = current["id"]
         duration = time.time() - current.pop("t0")
         self.event(e="end", duration=round(duration, 3), **current)
         self._show(current["id"], current["outcome"], current["detail"], duration, start=False)
