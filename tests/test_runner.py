@@ -859,5 +859,56 @@ def _typed(factory: Callable[[], asyncio.AbstractEventLoop]) -> int:
 
 
 def test_typed_result():
-    """run()'s result has the coroutine's type (checked by mypy) and value."""
+    """run() with a loop_factory returns the value of the coroutine."""
     assert 42 == _typed(asyncio.new_event_loop)
+
+
+# --- uvloop -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def uvloop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
+    uvloop = pytest.importorskip("uvloop")
+    return uvloop.new_event_loop  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("Runner", RUNNERS)
+def test_uvloop_context_and_close(Runner, uvloop_factory):
+    """On uvloop's loop: runs share the runner's context, a given context is used, and
+    close() waits for the default executor."""
+    finished = threading.Event()
+
+    def job() -> None:
+        time.sleep(0.02)
+        finished.set()
+
+    async def start_job() -> None:
+        asyncio.get_running_loop().run_in_executor(None, job)
+
+    ctx = contextvars.copy_context()
+    with Runner(loop_factory=uvloop_factory) as runner:
+        assert "uv" == runner.run(_set_var("uv"))
+        assert "uv" == runner.run(_get_var())
+        runner.run(_set_var("ctx"), context=ctx)
+        runner.run(start_job())
+    assert "ctx" == ctx[var]
+    assert finished.is_set()
+
+
+@pytest.mark.usefixtures("sigint_default")
+@pytest.mark.parametrize("Runner", RUNNERS)
+def test_uvloop_sigint(Runner, uvloop_factory):
+    """On uvloop's loop, Ctrl-C cancels the main task, then KeyboardInterrupt."""
+    events: List[str] = []
+
+    async def main() -> None:
+        _interrupt_soon()
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            events.append("cancelled")
+            raise
+
+    with Runner(loop_factory=uvloop_factory) as runner, pytest.raises(KeyboardInterrupt):
+        runner.run(main())
+    assert ["cancelled"] == events
