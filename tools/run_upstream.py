@@ -141,6 +141,8 @@ def _worker_command(
         cmd.append("--lower-except-star")
     if args.ignore_skip_table:
         cmd.append("--ignore-skip-table")
+    if args.list:
+        cmd.append("--list")
     if resume:
         cmd += ["--resume-after", resume]
     return cmd
@@ -266,8 +268,8 @@ def report(run: Run, args: argparse.Namespace) -> int:
             for test_id in ids:
                 by_class.setdefault(_class(test_id), []).append(test_id.rsplit(".", 1)[-1])
             for cls, methods in by_class.items():
-                if len(methods) == per_class[cls] > 1:
-                    text = f"all {len(methods)} tests"
+                if len(methods) == per_class[cls] > 8:
+                    text = f"all {len(methods)} of its tests"
                 else:
                     text = ", ".join(methods)
                 print(
