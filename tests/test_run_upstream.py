@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import os
 import subprocess
 import sys
 import textwrap
@@ -320,13 +319,11 @@ def test_end_to_end(tmp_path):
             "test_timeouts.py": TIMEOUT_TESTS,
         },
     )
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT / "src"), *sys.path]))
     proc = subprocess.run(
         [sys.executable, str(TOOL), "--cpython-tests", str(suite), "--timeout", "1"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env=env,
         timeout=50,
         check=False,
     )
