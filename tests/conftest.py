@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import sys
 import types
-from typing import Any, Callable, Coroutine, Dict, List, Optional, Tuple, TypeVar
+from typing import Any, Callable, Coroutine, Dict, List, Tuple, TypeVar
 
 import pytest
 
-import asyncio_compat
 from asyncio_compat import backport
 
 _T = TypeVar("_T")
@@ -41,6 +41,16 @@ FIXED_IN: Dict[str, Tuple[int, ...]] = {
     "gh-128552": (3, 14),  # no refcycle through an eager child's traceback
     "refcycles": (3, 14),  # gh-124392 and friends: a failed group leaves no reference cycle
 }
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--compare-with",
+        metavar="MODULE",
+        default=None,
+        help="also run the shared suite against MODULE's TaskGroup/timeout/timeout_at/Timeout "
+        "(e.g. the taskgroup package) and report where it differs, without failing the run",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -85,6 +95,64 @@ if sys.version_info >= (3, 11):  # 3.11+: the stdlib has TaskGroup and timeout t
         )
     )
 
+
+def _third_party(module_name: str) -> Impl:
+    module = importlib.import_module(module_name)
+
+    def method(name: str) -> Callable[[Any], int]:
+        function = getattr(module, name, None)
+        if function is not None:
+            return function  # type: ignore[no-any-return]
+        return lambda task: getattr(task, name)()
+
+    return Impl(
+        name=f"compare:{module_name}",
+        TaskGroup=module.TaskGroup,
+        timeout=module.timeout,
+        timeout_at=getattr(module, "timeout_at", None),
+        Timeout=getattr(module, "Timeout", None),
+        cancelling=method("cancelling"),
+        uncancel=method("uncancel"),
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "impl" not in metafunc.fixturenames:
+        return
+    impls = list(IMPLS)
+    compare_with = metafunc.config.getoption("--compare-with")
+    if compare_with:
+        impls.append(_third_party(compare_with))
+    metafunc.parametrize("impl", impls, ids=[i.name for i in impls], indirect=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item]) -> None:
+    # A third-party implementation may hang where ours must not: give it a short leash.
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and str(callspec.id).startswith("compare:"):
+            item.add_marker(pytest.mark.timeout(10))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    compared = [
+        report
+        for kind in ("xfailed", "xpassed")
+        for report in terminalreporter.stats.get(kind, [])
+        if "compare:" in report.nodeid
+    ]
+    if not compared:
+        return
+    differs = sorted(r.nodeid for r in compared if r.outcome == "skipped")
+    terminalreporter.section("comparison with --compare-with")
+    terminalreporter.write_line(
+        f"{len(compared) - len(differs)} of {len(compared)} tests behave as the newest CPython; "
+        f"{len(differs)} differ:"
+    )
+    for nodeid in differs:
+        terminalreporter.write_line(f"  {nodeid}")
+
+
 LOOPS: List[str] = ["asyncio"]
 try:
     import uvloop  # noqa: F401
@@ -94,10 +162,14 @@ else:
     LOOPS.append("uvloop")
 
 
-@pytest.fixture(params=IMPLS, ids=[impl.name for impl in IMPLS])
+@pytest.fixture
 def impl(request: pytest.FixtureRequest) -> Impl:
-    """The implementation under test; the stdlib one xfails where it is too old."""
+    """The implementation under test; the stdlib one xfails where it is too old, and a
+    ``--compare-with`` one where it differs, without failing the run."""
     chosen: Impl = request.param
+    if chosen.name.startswith("compare:"):
+        request.applymarker(pytest.mark.xfail(strict=False, reason="compared implementation"))
+        return chosen
     marker = request.node.get_closest_marker("newest")
     if chosen.name == "stdlib" and marker is not None:
         for change in marker.args:

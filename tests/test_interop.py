@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 import sys
 import textwrap
 from typing import Any, List
@@ -24,17 +26,53 @@ async def _fail() -> None:
     raise Boom("child")
 
 
+PYTEST_ASYNCIO_TEST = """
+import asyncio
+
+import pytest
+
+import asyncio_compat
+from asyncio_compat import ExceptionGroup, TaskGroup, timeout
+
+
+async def fail():
+    await asyncio.sleep(0)
+    raise ValueError("child")
+
+
 @pytest.mark.asyncio
-async def test_inside_pytest_asyncio():
-    """A pytest-asyncio test can use TaskGroup and timeout, and pytest.raises(ExceptionGroup)."""
+async def test_group_and_timeout():
     me = asyncio.current_task()
     async with timeout(5):
         with pytest.raises(ExceptionGroup) as info:
             async with TaskGroup() as tg:
-                tg.create_task(_fail())
-    assert [Boom] == [type(e) for e in info.value.exceptions]
+                tg.create_task(fail())
+    assert [ValueError] == [type(e) for e in info.value.exceptions]
     assert me is asyncio.current_task()
     assert 0 == asyncio_compat.cancelling(me)
+"""
+
+
+def test_inside_pytest_asyncio(tmp_path):
+    """A pytest-asyncio test can use TaskGroup and timeout, and pytest.raises(ExceptionGroup).
+
+    It runs in a pytest of its own: pytest-asyncio leaves an event loop behind for the
+    next test, which a later ``asyncio.run()`` would drop unclosed."""
+    pytest.importorskip("pytest_asyncio")
+    (tmp_path / "test_user.py").write_text(PYTEST_ASYNCIO_TEST)
+    # The very asyncio_compat under test, installed or from a source tree.
+    package_parent = os.path.dirname(os.path.dirname(asyncio_compat.__file__))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([package_parent, *sys.path]))
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-W", "error", "-p", "no:cacheprovider", "."],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert 0 == result.returncode, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
 
 
 def test_our_group_inside_anyio_task_group():

@@ -364,7 +364,8 @@ def test_shutting_down(impl, run):
 
 
 def test_outside_a_task(impl, without_task):
-    """Entering a group outside a task raises RuntimeError('... cannot determine the parent task')."""
+    """Entering a group outside a task raises RuntimeError('... cannot determine the parent
+    task')."""
     loop = asyncio.new_event_loop()
     try:
         tg = impl.TaskGroup()

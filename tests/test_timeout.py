@@ -157,7 +157,7 @@ def test_enter_twice(impl, run):
     async def main():
         cm = impl.timeout(10)
         async with cm:
-            with pytest.raises(RuntimeError, match="^Timeout has already been entered$"):
+            with pytest.raises(RuntimeError, match=r"^Timeout has already been entered$"):
                 async with cm:
                     pass
 
@@ -169,7 +169,7 @@ def test_reschedule_before_enter(impl, run):
 
     async def main():
         cm = impl.timeout(10)
-        with pytest.raises(RuntimeError, match="^Timeout has not been entered$"):
+        with pytest.raises(RuntimeError, match=r"^Timeout has not been entered$"):
             cm.reschedule(1)
 
     run(main())
@@ -182,19 +182,20 @@ def test_reschedule_after_exit(impl, run):
     async def main():
         async with impl.timeout(10) as cm:
             pass
-        with pytest.raises(RuntimeError, match="^Cannot change state of finished Timeout$"):
+        with pytest.raises(RuntimeError, match=r"^Cannot change state of finished Timeout$"):
             cm.reschedule(1)
         with pytest.raises(TimeoutError):
             async with impl.timeout(0) as cm2:
                 await asyncio.sleep(1)
-        with pytest.raises(RuntimeError, match="^Cannot change state of expired Timeout$"):
+        with pytest.raises(RuntimeError, match=r"^Cannot change state of expired Timeout$"):
             cm2.reschedule(1)
 
     run(main())
 
 
 def test_outside_a_task(impl, without_task):
-    """Entering a timeout outside a task raises RuntimeError('Timeout should be used inside a task')."""
+    """Entering a timeout outside a task raises RuntimeError('Timeout should be used inside
+    a task')."""
 
     async def main():
         cm = impl.timeout_at(None)
@@ -202,7 +203,7 @@ def test_outside_a_task(impl, without_task):
 
     loop = asyncio.new_event_loop()
     try:
-        with pytest.raises(RuntimeError, match="^Timeout should be used inside a task$"):
+        with pytest.raises(RuntimeError, match=r"^Timeout should be used inside a task$"):
             loop.run_until_complete(main())
     finally:
         loop.close()

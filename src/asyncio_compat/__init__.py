@@ -31,11 +31,11 @@ __all__ = [
     "uncancel",
 ]
 
-from ._exceptions import TimeoutError, add_note
-from ._version import __version__
-
 # catch() has no stdlib counterpart: exceptiongroup's is the one pytest, anyio and trio use.
 from exceptiongroup import catch
+
+from ._exceptions import TimeoutError, add_note
+from ._version import __version__ as __version__
 
 if sys.version_info >= (3, 15):  # 3.15+: gh-108951 added TaskGroup.cancel()
     from asyncio import TaskGroup
@@ -76,4 +76,4 @@ else:
 if sys.version_info >= (3, 12, 1):  # 3.12.1+: gh-103791 made contextlib.suppress group-aware
     from contextlib import suppress
 else:
-    from exceptiongroup import suppress
+    from exceptiongroup import suppress  # type: ignore[assignment]

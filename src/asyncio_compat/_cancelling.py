@@ -15,6 +15,7 @@ up on the instance, in C as in Python, so every request is counted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import weakref
 from typing import Any, Optional
@@ -25,10 +26,8 @@ __all__ = ["cancelling", "uncancel"]
 def _withdraw(task: asyncio.Task[Any]) -> None:
     # gh-116720 (3.13): no request left means no cancellation may still be delivered.
     # The C task's _must_cancel is read-only before 3.13: see settle_withdrawn().
-    try:
+    with contextlib.suppress(AttributeError):
         task._must_cancel = False  # type: ignore[attr-defined]
-    except AttributeError:
-        pass
 
 
 if sys.version_info >= (3, 13):  # 3.13+: gh-116720, uncancel() withdraws a pending cancel
@@ -105,7 +104,7 @@ else:
         A request made before counting started and not yet delivered counts as one.
         """
         counter = task.cancel
-        if type(counter) is _CancelCounter:
+        if isinstance(counter, _CancelCounter):
             return counter
         counter = _CancelCounter(task, 1 if getattr(task, "_must_cancel", False) else 0)
         task.cancel = counter  # type: ignore[method-assign]

@@ -18,7 +18,7 @@ _T = TypeVar("_T")
 
 
 class _InContext(collections.abc.Coroutine):  # type: ignore[type-arg]
-    __slots__ = ("_coro", "_context")
+    __slots__ = ("_context", "_coro")
 
     def __init__(self, coro: Coroutine[Any, Any, Any], context: contextvars.Context) -> None:
         self._coro = coro
@@ -63,7 +63,7 @@ class _InContext(collections.abc.Coroutine):  # type: ignore[type-arg]
     def __name__(self) -> str:  # type: ignore[override]
         # asyncio names the coroutine in a task's repr by this (no __qualname__ here).
         inner = self._coro
-        return getattr(inner, "__qualname__", None) or getattr(inner, "__name__", "coroutine")
+        return str(getattr(inner, "__qualname__", None) or getattr(inner, "__name__", "coroutine"))
 
 
 def run_in_context(

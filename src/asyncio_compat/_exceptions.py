@@ -8,7 +8,7 @@ import sys
 __all__ = ["TimeoutError", "add_note"]
 
 if sys.version_info >= (3, 11):  # 3.11+: bpo-46771 made asyncio.TimeoutError the builtin class
-    TimeoutError = TimeoutError  # noqa: PLW0127
+    TimeoutError = TimeoutError
 
     def add_note(exc: BaseException, note: str) -> None:
         """Add *note* to the exception's ``__notes__`` (PEP 678): ``exc.add_note(note)``."""
@@ -17,7 +17,7 @@ if sys.version_info >= (3, 11):  # 3.11+: bpo-46771 made asyncio.TimeoutError th
 else:
     import builtins
 
-    class TimeoutError(builtins.TimeoutError, asyncio.TimeoutError):  # type: ignore[misc]  # noqa: A001
+    class TimeoutError(builtins.TimeoutError, asyncio.TimeoutError):  # type: ignore[misc]
         """What ``timeout()`` raises on expiry.
 
         Before 3.11 the builtin ``TimeoutError`` and ``asyncio.TimeoutError`` are

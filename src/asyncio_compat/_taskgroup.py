@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any, Coroutine, Optional, Set, TypeVar
+from typing import Any, Coroutine, Optional, Set, TypeVar, cast
 
 from ._cancelling import cancelling, count_cancels, settle_withdrawn, uncancel
 
@@ -84,7 +84,7 @@ class TaskGroup:
         return self
 
     async def __aexit__(self, et: Any, exc: Any, tb: Any) -> Optional[bool]:
-        tb = None
+        del tb  # the traceback holds the frames that hold this group
         try:
             return await self._exit(et, exc)
         finally:
@@ -95,7 +95,7 @@ class TaskGroup:
             self._base_error = None
             exc = None
 
-    async def _exit(self, et: Any, exc: Any) -> Optional[bool]:  # noqa: C901
+    async def _exit(self, et: Any, exc: Any) -> Optional[bool]:
         # No local may hold the parent task or the errors: the tracebacks of the errors
         # raised from here hold this frame, and so would hold them in a cycle.
         self._exiting = True
@@ -152,7 +152,7 @@ class TaskGroup:
 
         assert self._errors is not None
         if et is not None and not issubclass(et, asyncio.CancelledError):
-            self._errors.append(exc)
+            self._errors.append(cast(BaseException, exc))
 
         if self._errors:
             # A cancellation from outside must survive the ExceptionGroup: give it back
@@ -164,7 +164,7 @@ class TaskGroup:
                 if et is not None and issubclass(et, GeneratorExit) and len(self._errors) == 1:
                     # gh-135736 (3.15): an async generator closed inside the group
                     # must see its own GeneratorExit, or aclose() would fail.
-                    raise exc
+                    raise cast(BaseException, exc)
                 raise BaseExceptionGroup("unhandled errors in a TaskGroup", self._errors) from None
             finally:
                 exc = None
@@ -237,8 +237,8 @@ class TaskGroup:
         if exc is None:
             return
 
-        parent = self._parent_task
-        assert parent is not None and self._errors is not None
+        parent = self._get_parent()
+        assert self._errors is not None
         self._errors.append(exc)
         if _is_base_error(exc) and self._base_error is None:
             self._base_error = exc
