@@ -29,6 +29,7 @@ TaskGroup/timeout would be left, so the stdlib can never be tested by mistake.
 from __future__ import annotations
 
 import ast
+import sys
 from collections import Counter
 from typing import Any, List, Set
 
@@ -82,6 +83,22 @@ class Rewriter(ast.NodeTransformer):
         self.impl = impl
         self.counts: Counter[str] = Counter()
         self.impl_module_names: Set[str] = set()  # names bound to _upstream_impl.taskgroups/...
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
+        self.generic_visit(node)
+        if node.name == "no_other_refs" and sys.version_info < (3, 14):
+            # Before gh-124392 (3.14) a coroutine does not refer to its frame's locals: the
+            # one other referrer of a local is the caller's frame object before 3.11 (frames
+            # became internal in 3.11, bpo-44590), and none from 3.11. The refcycle tests
+            # then still pin that the group drops its errors, parent task and arguments.
+            self.counts["no_other_refs() before 3.14"] += 1
+            source = "return [sys._getframe(1)]" if sys.version_info < (3, 11) else "return []"
+            body = ast.parse(f"def f():\n    import sys\n    {source}\n").body[0]
+            assert isinstance(body, ast.FunctionDef)
+            node.body = body.body
+            for stmt in node.body:
+                ast.copy_location(stmt, node)
+        return node
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:
         self.generic_visit(node)
