@@ -1,0 +1,840 @@
+"""Benchmark of asyncio_compat (issue 6) on the interpreter that runs it.
+
+    python benchmarks/bench.py [--rounds N] [--out DIR] [--quick]
+
+Everything is measured in this one process, in interleaved rounds: each round runs every
+contender of a measurement once, in an order that rotates from round to round, so that a
+slow spell of a shared machine hits them all alike. What counts is the median of the
+per-round ratios of two contenders; times are printed only for scale.
+
+1. TaskGroup: spawn and join 10,000 tasks that each ``await asyncio.sleep(0)``, per task;
+   against ``asyncio.gather`` over the same coroutines and, on 3.11+, asyncio.TaskGroup.
+2. timeout: enter and leave ``timeout(10)`` around ``await asyncio.sleep(0)``, per use;
+   against ``async_timeout.timeout`` and, on 3.11+, ``asyncio.timeout``. Also a timeout
+   that expires (``timeout(0)`` around ``await asyncio.sleep(10)``).
+3. Failure path: 999 sleeping tasks and one that fails, time to the ExceptionGroup;
+   against ``create_task`` + ``asyncio.wait(FIRST_EXCEPTION)`` + cancelling the rest by
+   hand and, on 3.11+, asyncio.TaskGroup.
+4. Import: ``import asyncio_compat`` after ``import asyncio``, in fresh processes.
+5. Memory: bytes per pending task held by a group of 10,000 (tracemalloc), against the
+   same tasks from ``asyncio.create_task`` kept in a list.
+
+The peers -- the ``taskgroup`` package, ``async-timeout``, anyio's task group and
+``fail_after`` -- run in the same rounds where installed; one that fails is "n/a".
+
+Writes ``<out>/<tag>.md`` (the table, also printed) and ``<out>/<tag>.json`` (for
+``benchmarks/chart.py``), where the tag is e.g. ``cpython3.12`` or ``pypy3.9``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
+
+import asyncio_compat
+from asyncio_compat import backport
+
+try:
+    import async_timeout
+except ImportError:  # pragma: no cover - peers are optional
+    async_timeout = None  # type: ignore[assignment]
+try:
+    import taskgroup
+except ImportError:  # pragma: no cover
+    taskgroup = None  # type: ignore[assignment]
+try:
+    import anyio
+except ImportError:  # pragma: no cover
+    anyio = None  # type: ignore[assignment]
+
+# CPU time of this process: on a shared machine, time spent waiting for a core is not
+# counted (the samples never wait for I/O or timers). --clock wall measures wall time.
+clock = time.process_time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = sys.version_info
+STDLIB_GROUP = PY >= (3, 11)  # asyncio.TaskGroup and asyncio.timeout exist from 3.11
+PYPY = sys.implementation.name == "pypy"
+TAG = f"{sys.implementation.name}{PY[0]}.{PY[1]}"
+
+if PY >= (3, 11):
+    from builtins import BaseExceptionGroup
+else:
+    from exceptiongroup import BaseExceptionGroup
+
+# What the timeouts raise on expiry: the builtin (3.11+, anyio), asyncio's (async-timeout
+# before 3.11), or asyncio_compat's subclass of both.
+TIMEOUT_ERRORS = (TimeoutError, asyncio.TimeoutError)
+
+# The targets of issue 6, as (ratio or ms, what it is measured against).
+if PY >= (3, 11):
+    TARGETS = {"taskgroup": 1.10, "timeout": 1.10, "import_ms": 1.0, "memory": 1.10}
+else:
+    TARGETS = {"taskgroup": 1.00, "timeout": 1.00, "import_ms": 5.0, "memory": 1.10}
+
+
+# --- the work ---------------------------------------------------------------------------
+
+
+async def _sleep0() -> None:
+    await asyncio.sleep(0)
+
+
+async def _sleep_long() -> None:
+    await asyncio.sleep(3600)
+
+
+async def _fail() -> None:
+    raise ValueError("boom")
+
+
+Sample = Callable[[], Awaitable[float]]  # runs once, returns the seconds it took
+
+
+class Contender:
+    """One implementation in a measurement: a label and a coroutine function per sample."""
+
+    def __init__(self, key: str, label: str, sample: Optional[Sample], why: str = "") -> None:
+        self.key = key
+        self.label = label
+        self.sample = sample
+        self.why = why  # why it is n/a
+        self.times: List[float] = []
+
+
+def _taskgroup_classes() -> List[Tuple[str, str, Any]]:
+    """The TaskGroup implementations: (key, label, class)."""
+    groups = [("backport", "asyncio_compat.backport.TaskGroup", backport.TaskGroup)]
+    if STDLIB_GROUP:
+        groups.append(("stdlib", "asyncio.TaskGroup", asyncio.TaskGroup))  # type: ignore[attr-defined]
+    groups.append(("taskgroup", "taskgroup.TaskGroup (PyPI 0.2.2)", _peer(taskgroup, "TaskGroup")))
+    return groups
+
+
+def _peer(module: Any, name: str) -> Any:
+    return getattr(module, name) if module is not None else None
+
+
+# 1. TaskGroup spawn + join ------------------------------------------------------------------
+
+
+def spawn_contenders(n: int) -> List[Contender]:
+    async def gather() -> float:
+        t0 = clock()
+        await asyncio.gather(*[_sleep0() for _ in range(n)])
+        return clock() - t0
+
+    def group(cls: Any) -> Sample:
+        async def sample() -> float:
+            t0 = clock()
+            async with cls() as tg:
+                for _ in range(n):
+                    tg.create_task(_sleep0())
+            return clock() - t0
+
+        return sample
+
+    async def anyio_group() -> float:
+        t0 = clock()
+        async with anyio.create_task_group() as tg:
+            for _ in range(n):
+                tg.start_soon(_sleep0)
+        return clock() - t0
+
+    out = [Contender("gather", "asyncio.gather", gather)]
+    for key, label, cls in _taskgroup_classes():
+        out.append(Contender(key, label, group(cls) if cls else None, "not installed"))
+    out.append(Contender("anyio", "anyio task group", anyio_group if anyio else None))
+    return out
+
+
+# 2. timeout ---------------------------------------------------------------------------------
+
+
+def _timeout_factories() -> List[Tuple[str, str, Any]]:
+    out: List[Tuple[str, str, Any]] = [
+        ("backport", "asyncio_compat.backport.timeout", backport.timeout)
+    ]
+    if STDLIB_GROUP:
+        out.append(("stdlib", "asyncio.timeout", asyncio.timeout))  # type: ignore[attr-defined]
+    out.append(("async_timeout", "async_timeout.timeout", _peer(async_timeout, "timeout")))
+    out.append(("taskgroup", "taskgroup.timeout (PyPI 0.2.2)", _peer(taskgroup, "timeout")))
+    # anyio's fail_after is a plain context manager (`with`): the samples below know it.
+    out.append(("anyio", "anyio.fail_after", _peer(anyio, "fail_after")))
+    return out
+
+
+def timeout_contenders(n: int) -> List[Contender]:
+    async def bare() -> float:
+        t0 = clock()
+        for _ in range(n):
+            await asyncio.sleep(0)
+        return clock() - t0
+
+    def use(factory: Any) -> Sample:
+        async def sample() -> float:
+            sleep = asyncio.sleep
+            t0 = clock()
+            for _ in range(n):
+                async with factory(10):
+                    await sleep(0)
+            return clock() - t0
+
+        async def sample_sync() -> float:
+            sleep = asyncio.sleep
+            t0 = clock()
+            for _ in range(n):
+                with factory(10):
+                    await sleep(0)
+            return clock() - t0
+
+        return sample_sync if factory is _peer(anyio, "fail_after") else sample
+
+    out = [Contender("bare", "no timeout (sleep(0) alone)", bare)]
+    for key, label, factory in _timeout_factories():
+        out.append(Contender(key, label, use(factory) if factory else None, "not installed"))
+    return out
+
+
+def expiry_contenders(n: int) -> List[Contender]:
+    def expire(factory: Any) -> Sample:
+        async def sample() -> float:
+            sleep = asyncio.sleep
+            t0 = clock()
+            for _ in range(n):
+                try:
+                    async with factory(0):
+                        await sleep(10)
+                except TIMEOUT_ERRORS:
+                    pass
+                else:
+                    raise AssertionError("the timeout did not expire")
+            return clock() - t0
+
+        async def sample_sync() -> float:
+            sleep = asyncio.sleep
+            t0 = clock()
+            for _ in range(n):
+                try:
+                    with factory(0):
+                        await sleep(10)
+                except TIMEOUT_ERRORS:
+                    pass
+                else:
+                    raise AssertionError("the timeout did not expire")
+            return clock() - t0
+
+        return sample_sync if factory is _peer(anyio, "fail_after") else sample
+
+    return [
+        Contender(key, label, expire(factory) if factory else None, "not installed")
+        for key, label, factory in _timeout_factories()
+    ]
+
+
+# 3. Failure path ----------------------------------------------------------------------------
+
+
+def failure_contenders(n: int, groups: int) -> List[Contender]:
+    async def by_hand() -> float:
+        loop = asyncio.get_running_loop()
+        t0 = clock()
+        for _ in range(groups):
+            tasks = [loop.create_task(_sleep_long()) for _ in range(n - 1)]
+            tasks.append(loop.create_task(_fail()))
+            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+            for t in pending:
+                t.cancel()
+            await asyncio.wait(pending)
+            errors = [t.exception() for t in done if not t.cancelled() and t.exception()]
+            assert errors
+        return clock() - t0
+
+    def group(cls: Any) -> Sample:
+        async def sample() -> float:
+            t0 = clock()
+            for _ in range(groups):
+                try:
+                    async with cls() as tg:
+                        for _ in range(n - 1):
+                            tg.create_task(_sleep_long())
+                        tg.create_task(_fail())
+                except BaseExceptionGroup:
+                    pass
+                else:
+                    raise AssertionError("no ExceptionGroup")
+            return clock() - t0
+
+        return sample
+
+    async def anyio_group() -> float:
+        t0 = clock()
+        for _ in range(groups):
+            try:
+                async with anyio.create_task_group() as tg:
+                    for _ in range(n - 1):
+                        tg.start_soon(_sleep_long)
+                    tg.start_soon(_fail)
+            except BaseExceptionGroup:
+                pass
+            else:
+                raise AssertionError("no ExceptionGroup")
+        return clock() - t0
+
+    out = [Contender("by_hand", "create_task + wait(FIRST_EXCEPTION) + cancel", by_hand)]
+    for key, label, cls in _taskgroup_classes():
+        out.append(Contender(key, label, group(cls) if cls else None, "not installed"))
+    out.append(Contender("anyio", "anyio task group", anyio_group if anyio else None))
+    return out
+
+
+# The interleaved rounds ---------------------------------------------------------------------
+
+
+def _short(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return text if len(text) <= 70 else text[:67] + "..."
+
+
+def run_rounds(
+    loop: asyncio.AbstractEventLoop, contenders: List[Contender], rounds: int, warmup: int
+) -> None:
+    """Run every contender once per round, rotating the order; keep the measured times."""
+    live = []
+    for c in contenders:
+        if c.sample is None:
+            continue
+        try:  # the first warm-up round also finds the contenders that do not work here
+            loop.run_until_complete(c.sample())
+        except Exception as exc:
+            c.sample, c.why = None, _short(exc)
+            continue
+        live.append(c)
+    for r in range(warmup - 1 + rounds):
+        k = r % len(live) if live else 0
+        for c in live[k:] + live[:k]:
+            gc.collect()
+            assert c.sample is not None
+            elapsed = loop.run_until_complete(c.sample())
+            if r >= warmup - 1:
+                c.times.append(elapsed)
+
+
+def _quartiles(values: List[float]) -> Tuple[float, float, float]:
+    if len(values) < 2:
+        return values[0], values[0], values[0]
+    q1, q2, q3 = statistics.quantiles(values, n=4, method="inclusive")
+    return q1, q2, q3
+
+
+def ratio(c: Contender, ref: Optional[Contender]) -> Optional[Dict[str, float]]:
+    """The median (and quartiles) of the per-round ratios of *c* to *ref*."""
+    if ref is None or not c.times or not ref.times or c is ref:
+        return None
+    q1, med, q3 = _quartiles([a / b for a, b in zip(c.times, ref.times)])
+    return {"median": med, "q1": q1, "q3": q3}
+
+
+def measurement(
+    name: str,
+    title: str,
+    unit: str,
+    per: int,
+    contenders: List[Contender],
+    ref_key: str,
+) -> Dict[str, Any]:
+    by_key = {c.key: c for c in contenders}
+    ref = by_key.get(ref_key)
+    stdlib = by_key.get("stdlib")
+    rows = []
+    for c in contenders:
+        rows.append(
+            {
+                "key": c.key,
+                "label": c.label,
+                "na": c.why if not c.times else None,
+                "median": statistics.median(c.times) / per if c.times else None,
+                "ratio_ref": ratio(c, ref),
+                "ratio_stdlib": ratio(c, stdlib),
+            }
+        )
+    return {
+        "name": name,
+        "title": title,
+        "unit": unit,
+        "reference": ref.label if ref else None,
+        "rows": rows,
+    }
+
+
+# 4. Import ----------------------------------------------------------------------------------
+
+_IMPORT_PROBE = """\
+import sys, time
+import asyncio
+before = set(sys.modules)
+t0 = time.{clock}()
+import {module}
+t1 = time.{clock}()
+print((t1 - t0) * 1000.0)
+print(" ".join(sorted(m for m in set(sys.modules) - before if "." not in m)))
+"""
+
+
+def _probe(module: str) -> Tuple[float, List[str]]:
+    out = subprocess.run(
+        [sys.executable, "-c", _IMPORT_PROBE.format(module=module, clock=clock.__name__)],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    ).stdout.splitlines()
+    return float(out[0]), out[1].split() if len(out) > 1 else []
+
+
+def _importtime_breakdown(module: str, runs: int) -> Optional[List[Tuple[str, float]]]:
+    """Self time (ms) of each module that importing *module* after asyncio loads."""
+    samples: Dict[str, List[float]] = {}
+    for _ in range(runs):
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", f"import asyncio; import {module}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("import time:")]
+        # Post-order: the modules after asyncio's own top-level line are ours.
+        start = None
+        for i, ln in enumerate(lines):
+            if ln.split("|")[-1].rstrip() == " asyncio":
+                start = i + 1
+        if proc.returncode != 0 or start is None:
+            return None
+        for ln in lines[start:]:
+            self_us, _cumulative, name = ln[len("import time:") :].split("|")
+            samples.setdefault(name.strip(), []).append(int(self_us) / 1000.0)
+    return sorted(
+        ((name, statistics.median(v)) for name, v in samples.items()), key=lambda x: -x[1]
+    )
+
+
+def measure_import(runs: int) -> Dict[str, Any]:
+    modules = [("asyncio_compat", "import asyncio_compat")]
+    for mod, label in (
+        (async_timeout, "import async_timeout"),
+        (taskgroup, "import taskgroup"),
+        (anyio, "import anyio"),
+    ):
+        if mod is not None:
+            modules.append((mod.__name__, label))
+    for name, _ in modules:  # warm-up: write the .pyc files
+        _probe(name)
+    times: Dict[str, List[float]] = {name: [] for name, _ in modules}
+    added: Dict[str, List[str]] = {}
+    for r in range(runs):
+        k = r % len(modules)
+        for name, _ in modules[k:] + modules[:k]:
+            ms, new = _probe(name)
+            times[name].append(ms)
+            added[name] = new
+    rows = []
+    for name, label in modules:
+        q1, med, q3 = _quartiles(times[name])
+        rows.append(
+            {
+                "key": name,
+                "label": label,
+                "ms": med,
+                "q1": q1,
+                "q3": q3,
+                "modules_added": added[name],
+            }
+        )
+    breakdown = None if PYPY else _importtime_breakdown("asyncio_compat", 5)
+    return {"rows": rows, "breakdown": breakdown, "runs": runs}
+
+
+# 5. Memory ----------------------------------------------------------------------------------
+
+
+async def _waiter(event: asyncio.Event) -> None:
+    await event.wait()
+
+
+async def _held_by(how: str, cls: Any, n: int) -> float:
+    """Bytes per pending task that *how* holds, from tracemalloc's count."""
+    import tracemalloc
+
+    event = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        if how == "create_task":
+            tasks = [loop.create_task(_waiter(event)) for _ in range(n)]
+            await asyncio.sleep(0)
+            held = tracemalloc.get_traced_memory()[0] - base
+            event.set()
+            await asyncio.wait(tasks)
+            del tasks
+        elif how == "anyio":
+            async with anyio.create_task_group() as tg:
+                for _ in range(n):
+                    tg.start_soon(_waiter, event)
+                await asyncio.sleep(0)
+                held = tracemalloc.get_traced_memory()[0] - base
+                event.set()
+        else:
+            async with cls() as tg:
+                for _ in range(n):
+                    tg.create_task(_waiter(event))
+                await asyncio.sleep(0)
+                held = tracemalloc.get_traced_memory()[0] - base
+                event.set()
+    finally:
+        tracemalloc.stop()
+    return held / n
+
+
+def measure_memory(loop: asyncio.AbstractEventLoop, n: int, repeats: int) -> Dict[str, Any]:
+    if PYPY:
+        return {"na": "tracemalloc does not trace PyPy's allocations", "rows": []}
+    cases: List[Tuple[str, str, Any]] = [("create_task", "asyncio.create_task, in a list", None)]
+    cases += [(k, label, cls) for k, label, cls in _taskgroup_classes()]
+    cases.append(("anyio", "anyio task group", anyio))
+    rows = []
+    for key, label, cls in cases:
+        how = key if key in ("create_task", "anyio") else "group"
+        if cls is None and how != "create_task":
+            rows.append({"key": key, "label": label, "na": "not installed"})
+            continue
+        try:
+            loop.run_until_complete(_held_by(how, cls, n // 10))  # warm-up
+            values = [loop.run_until_complete(_held_by(how, cls, n)) for _ in range(repeats)]
+        except Exception as exc:
+            rows.append({"key": key, "label": label, "na": _short(exc)})
+            continue
+        rows.append({"key": key, "label": label, "bytes": statistics.median(values)})
+    base = rows[0].get("bytes")
+    for row in rows:
+        if row.get("bytes") is not None and base:
+            row["ratio"] = row["bytes"] / base
+    return {"rows": rows}
+
+
+# Report -------------------------------------------------------------------------------------
+
+
+def _fmt_ratio(r: Optional[Dict[str, float]]) -> str:
+    if r is None:
+        return ""
+    return f"{r['median']:.2f} ({r['q1']:.2f}-{r['q3']:.2f})"
+
+
+def _fmt_time(seconds: Optional[float]) -> str:
+    if seconds is None:
+        return ""
+    us = seconds * 1e6
+    return f"{us:.2f} µs" if us < 100 else f"{us:.0f} µs"
+
+
+def _row(m: Dict[str, Any], key: str) -> Optional[Dict[str, Any]]:
+    for row in m["rows"]:
+        if row["key"] == key:
+            return row
+    return None
+
+
+def verdicts(result: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The targets of issue 6 on this interpreter, met or missed."""
+    out = []
+    ms = {m["name"]: m for m in result["measurements"]}
+
+    def check(what: str, value: Optional[Dict[str, float]], target: float, unit: str) -> None:
+        if value is None:
+            out.append({"what": what, "target": target, "value": None, "met": None})
+            return
+        med = value["median"]
+        noise = value.get("q1", med) <= target <= value.get("q3", med)
+        out.append(
+            {
+                "what": what,
+                "target": target,
+                "unit": unit,
+                "value": med,
+                "met": med <= target,
+                "within_noise": noise,
+            }
+        )
+
+    backport_tg = _row(ms["spawn"], "backport")
+    backport_to = _row(ms["timeout"], "backport")
+    if STDLIB_GROUP:
+        check(
+            "TaskGroup per task ÷ asyncio.TaskGroup",
+            backport_tg and backport_tg["ratio_stdlib"],
+            TARGETS["taskgroup"],
+            "x",
+        )
+        check(
+            "timeout per use ÷ asyncio.timeout",
+            backport_to and backport_to["ratio_stdlib"],
+            TARGETS["timeout"],
+            "x",
+        )
+    else:
+        check(
+            "TaskGroup per task ÷ asyncio.gather",
+            backport_tg and backport_tg["ratio_ref"],
+            TARGETS["taskgroup"],
+            "x",
+        )
+        check(
+            "timeout per use ÷ async_timeout.timeout",
+            backport_to and backport_to["ratio_ref"],
+            TARGETS["timeout"],
+            "x",
+        )
+    imp = result["import"]["rows"][0]
+    check(
+        "import asyncio_compat after asyncio, ms added",
+        {"median": imp["ms"], "q1": imp["q1"], "q3": imp["q3"]},
+        TARGETS["import_ms"],
+        "ms",
+    )
+    mem = result["memory"]
+    mem_row = next((r for r in mem["rows"] if r["key"] == "backport"), None)
+    check(
+        "memory per pending task in a backport TaskGroup ÷ create_task",
+        {"median": mem_row["ratio"]} if mem_row and mem_row.get("ratio") else None,
+        TARGETS["memory"],
+        "x",
+    )
+    return out
+
+
+def render(result: Dict[str, Any]) -> str:
+    env = result["env"]
+    lines = [
+        f"### {env['implementation']} {env['version']} ({env['machine']})",
+        "",
+        f"asyncio_compat {env['asyncio_compat']} (`asyncio_compat.TaskGroup` is "
+        f"{env['TaskGroup_is']}, `asyncio_compat.timeout` {env['timeout_is']}); "
+        f"{env['peers']}. Ratios: medians of the per-round ratios of CPU time over "
+        f"{result['rounds']} interleaved rounds in one process, quartiles in brackets; "
+        "lower is better. Times: medians, for scale only.",
+        "",
+        "| measurement | contender | median | ÷ reference | ÷ stdlib |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+
+    def add(cell: str, label: str, value: str, ref: str = "", std: str = "") -> None:
+        lines.append(f"| {cell} | {label} | {value} | {ref} | {std} |")
+
+    for m in result["measurements"]:
+        for i, row in enumerate(m["rows"]):
+            cell = m["title"] if i == 0 else ""
+            if row["na"] is not None:
+                add(cell, row["label"], f"n/a: {row['na']}")
+                continue
+            is_ref = row["label"] == m["reference"]
+            ref = "1 (reference)" if is_ref else _fmt_ratio(row["ratio_ref"])
+            add(cell, row["label"], _fmt_time(row["median"]), ref, _fmt_ratio(row["ratio_stdlib"]))
+    imp = result.get("import")
+    for i, row in enumerate(imp["rows"] if imp else []):
+        cell = "import after `import asyncio`, ms added" if i == 0 else ""
+        add(cell, f"`{row['label']}`", f"{row['ms']:.2f} ms ({row['q1']:.2f}-{row['q3']:.2f})")
+    mem = result.get("memory")
+    cell = f"memory per pending task ({result['n_tasks']:,} tasks)"
+    if mem and mem.get("na"):
+        add(cell, "", f"n/a: {mem['na']}")
+    std = _row_by(mem["rows"], "stdlib") if mem else None
+    for i, row in enumerate(mem["rows"] if mem else []):
+        if row.get("na"):
+            add(cell if i == 0 else "", row["label"], f"n/a: {row['na']}")
+            continue
+        ref = "1 (reference)" if row["key"] == "create_task" else f"{row['ratio']:.2f}"
+        by_std = ""
+        if std and std.get("bytes") and row["key"] != "stdlib":
+            by_std = f"{row['bytes'] / std['bytes']:.2f}"
+        add(cell if i == 0 else "", row["label"], f"{row['bytes']:.0f} B", ref, by_std)
+
+    lines += ["", "Targets of issue 6 on this interpreter:", ""]
+    for v in result["verdicts"]:
+        if v["value"] is None:
+            lines.append(f"- {v['what']}: n/a")
+            continue
+        mark = "met" if v["met"] else "**missed**"
+        if v.get("within_noise"):
+            mark += " (the target lies between the quartiles)"
+        unit = " ms" if v["unit"] == "ms" else ""
+        lines.append(
+            f"- {v['what']}: {v['value']:.2f}{unit} (target ≤ {v['target']:.2f}{unit}): {mark}"
+        )
+    if imp and imp.get("rows"):
+        added = imp["rows"][0]["modules_added"]
+        lines += ["", f"`import asyncio_compat` loads: {', '.join(added) or 'nothing new'}."]
+    if imp and imp.get("breakdown"):
+        top = ", ".join(f"{name} {ms:.2f} ms" for name, ms in imp["breakdown"][:6])
+        lines.append(f"Largest self times under `-X importtime`: {top}.")
+    return "\n".join(lines) + "\n"
+
+
+def _row_by(rows: List[Dict[str, Any]], key: str) -> Optional[Dict[str, Any]]:
+    return next((r for r in rows if r["key"] == key), None)
+
+
+def _is(obj: Any, stdlib: Any) -> str:
+    return "the stdlib's" if stdlib is not None and obj is stdlib else "the backport"
+
+
+def environment() -> Dict[str, Any]:
+    peers = []
+    for mod, name in ((taskgroup, "taskgroup"), (async_timeout, "async-timeout"), (anyio, "anyio")):
+        peers.append(f"{name} {getattr(mod, '__version__', '?')}" if mod else f"{name} missing")
+    if anyio is not None and peers[-1].endswith("?"):
+        try:
+            from importlib.metadata import version
+
+            peers[-1] = f"anyio {version('anyio')}"
+        except Exception:
+            pass
+    return {
+        "tag": TAG,
+        "implementation": platform.python_implementation(),
+        "version": platform.python_version(),
+        "machine": f"{platform.system()} {platform.machine()}",
+        "asyncio_compat": asyncio_compat.__version__,
+        "TaskGroup_is": _is(asyncio_compat.TaskGroup, getattr(asyncio, "TaskGroup", None)),
+        "timeout_is": _is(asyncio_compat.timeout, getattr(asyncio, "timeout", None)),
+        "peers": ", ".join(peers),
+    }
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7, help="measured rounds (default 7)")
+    parser.add_argument(
+        "--warmup", type=int, default=3 if PYPY else 1, help="warm-up rounds (1; PyPy 3)"
+    )
+    parser.add_argument(
+        "--clock",
+        choices=["cpu", "wall"],
+        default="cpu",
+        help="cpu: this process's CPU time (default); wall: time.perf_counter",
+    )
+    parser.add_argument("--tasks", type=int, default=10_000, help="tasks per group")
+    parser.add_argument("--uses", type=int, default=5_000, help="timeouts per sample")
+    parser.add_argument("--import-runs", type=int, default=12, help="fresh processes each")
+    parser.add_argument("--quick", action="store_true", help="3 rounds, smaller samples")
+    parser.add_argument("--out", default=os.path.join(HERE, "results"), help="output folder")
+    parser.add_argument(
+        "--only", help="comma-separated: spawn,timeout,expiry,failure,import,memory"
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rounds, args.tasks, args.uses, args.import_runs = 3, 2_000, 1_000, 4
+    if args.clock == "wall":
+        global clock
+        clock = time.perf_counter
+    only = set(args.only.split(",")) if args.only else None
+
+    def wanted(name: str) -> bool:
+        return only is None or name in only
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    result: Dict[str, Any] = {
+        "env": environment(),
+        "rounds": args.rounds,
+        "n_tasks": args.tasks,
+        "measurements": [],
+    }
+    print(f"{TAG}: {sys.version.split()[0]} ({sys.executable})", file=sys.stderr, flush=True)
+
+    plan = [
+        (
+            "spawn",
+            f"TaskGroup: spawn + join {args.tasks:,} tasks of `sleep(0)`, per task",
+            "per task",
+            args.tasks,
+            lambda: spawn_contenders(args.tasks),
+            "gather",
+        ),
+        (
+            "timeout",
+            "`timeout(10)` around `sleep(0)`, per use",
+            "per use",
+            args.uses,
+            lambda: timeout_contenders(args.uses),
+            "async_timeout",
+        ),
+        (
+            "expiry",
+            "`timeout(0)` around `sleep(10)`: expires, per use",
+            "per use",
+            args.uses // 5,
+            lambda: expiry_contenders(args.uses // 5),
+            "async_timeout",
+        ),
+        (
+            "failure",
+            "failure: 1 of 1,000 tasks fails, 999 cancelled: to the ExceptionGroup",
+            "per group",
+            1,
+            lambda: failure_contenders(1_000, 1),
+            "by_hand",
+        ),
+    ]
+    for name, title, unit, per, make, ref in plan:
+        if not wanted(name):
+            continue
+        t0 = time.perf_counter()
+        contenders = make()
+        run_rounds(loop, contenders, args.rounds, args.warmup)
+        m = measurement(name, title, unit, per, contenders, ref)
+        m["ratios"] = {}
+        for a in contenders:
+            for b in contenders:
+                r = ratio(a, b)
+                if r is not None:
+                    m["ratios"][f"{a.key}/{b.key}"] = r
+        result["measurements"].append(m)
+        print(f"  {name}: {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
+
+    if wanted("import"):
+        t0 = time.perf_counter()
+        result["import"] = measure_import(args.import_runs)
+        print(f"  import: {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
+    if wanted("memory"):
+        t0 = time.perf_counter()
+        result["memory"] = measure_memory(loop, args.tasks, 2)
+        print(f"  memory: {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
+    loop.close()
+
+    if only is not None:
+        print(json.dumps(result, indent=1, default=str))
+        return 0
+    result["verdicts"] = verdicts(result)
+    text = render(result)
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, f"{TAG}.md"), "w", encoding="utf-8") as f:
+        f.write(text)
+    with open(os.path.join(args.out, f"{TAG}.json"), "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,291 @@
+"""The ratios across interpreters, from the ``<tag>.json`` files that bench.py wrote.
+
+    python benchmarks/chart.py [RESULTS_DIR]
+
+Writes ``ratios.png`` (needs matplotlib) and ``summary.md`` (one row per interpreter, the
+targets of issue 6 marked) into the results folder, and prints the summary.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import sys
+from typing import Any, Dict, List, Optional, Tuple
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def load(folder: str) -> List[Dict[str, Any]]:
+    results = []
+    for path in glob.glob(os.path.join(folder, "*.json")):
+        with open(path, encoding="utf-8") as f:
+            results.append(json.load(f))
+    results.sort(key=_order)
+    return results
+
+
+def _version(result: Dict[str, Any]) -> Tuple[int, int]:
+    major, minor = result["env"]["version"].split(".")[:2]
+    return int(major), int(minor)
+
+
+def _order(result: Dict[str, Any]) -> Tuple[int, Tuple[int, int]]:
+    return (0 if result["env"]["implementation"] == "CPython" else 1), _version(result)
+
+
+def _label(result: Dict[str, Any]) -> str:
+    major, minor = _version(result)
+    impl = "" if result["env"]["implementation"] == "CPython" else "PyPy "
+    return f"{impl}{major}.{minor}"
+
+
+def ratio(result: Dict[str, Any], measurement: str, key: str, ref: str) -> Optional[float]:
+    """Median per-round ratio of contender *key* to contender *ref* in *measurement*."""
+    for m in result.get("measurements", []):
+        if m["name"] == measurement:
+            r = m["ratios"].get(f"{key}/{ref}")
+            return r["median"] if r else None
+    return None
+
+
+def memory(result: Dict[str, Any], key: str, ref: str = "create_task") -> Optional[float]:
+    rows = {r["key"]: r for r in result.get("memory", {}).get("rows", [])}
+    a, b = rows.get(key, {}).get("bytes"), rows.get(ref, {}).get("bytes")
+    return a / b if a and b else None
+
+
+def import_ms(result: Dict[str, Any], key: str = "asyncio_compat") -> Optional[float]:
+    for row in result.get("import", {}).get("rows", []):
+        if row["key"] == key:
+            return float(row["ms"])
+    return None
+
+
+def modern(result: Dict[str, Any]) -> bool:
+    """3.11+: the targets are against the stdlib on the same interpreter."""
+    return _version(result) >= (3, 11)
+
+
+# --- summary.md --------------------------------------------------------------------------
+
+
+def _cell(value: Optional[float], target: Optional[float] = None, fmt: str = "{:.2f}") -> str:
+    if value is None:
+        return "n/a"
+    text = fmt.format(value)
+    if target is not None:
+        text += " ✓" if value <= target else " ✗"
+    return text
+
+
+def summary(results: List[Dict[str, Any]]) -> str:
+    lines = [
+        "| interpreter | TaskGroup ÷ gather | TaskGroup ÷ stdlib | timeout ÷ async_timeout "
+        "| timeout ÷ stdlib | expiring timeout ÷ stdlib | failure path ÷ stdlib "
+        "| import (ms added) | memory per task ÷ create_task |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        new = modern(r)
+        tg_target = 1.10 if new else 1.00
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    f"{r['env']['implementation']} {r['env']['version']}",
+                    _cell(ratio(r, "spawn", "backport", "gather"), None if new else tg_target),
+                    _cell(ratio(r, "spawn", "backport", "stdlib"), tg_target if new else None),
+                    _cell(ratio(r, "timeout", "backport", "async_timeout"), None if new else 1.00),
+                    _cell(ratio(r, "timeout", "backport", "stdlib"), 1.10 if new else None),
+                    _cell(ratio(r, "expiry", "backport", "stdlib")),
+                    _cell(ratio(r, "failure", "backport", "stdlib")),
+                    _cell(import_ms(r), 1.0 if new else 5.0),
+                    _cell(memory(r, "backport"), 1.10),
+                ]
+            )
+            + " |"
+        )
+    lines += [
+        "",
+        "Backport (`asyncio_compat.backport`) ÷ the named reference, medians of per-round ratios "
+        "of CPU time in one process; lower is better. ✓/✗: the target of issue 6 on that "
+        "interpreter (3.8-3.10 and PyPy: TaskGroup ≤ 1.00 x gather, timeout ≤ 1.00 x "
+        "async_timeout, import ≤ 5 ms; 3.11+: ≤ 1.10 x the stdlib, import ≤ 1 ms; memory "
+        "≤ 1.10 x create_task everywhere). n/a: not on that interpreter (no stdlib TaskGroup "
+        "before 3.11, no tracemalloc on PyPy).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# --- ratios.png --------------------------------------------------------------------------
+
+# (title, y label, [(series label, getter, style)], [(target, applies to 3.11+?)])
+Getter = Any
+
+
+def _panels() -> List[Tuple[str, str, List[Tuple[str, Getter, str]], List[Tuple[float, Any]]]]:
+    def r(measurement: str, key: str, ref: str) -> Getter:
+        return lambda res: ratio(res, measurement, key, ref)
+
+    old, new, every = (lambda res: not modern(res)), modern, (lambda res: True)
+    return [
+        (
+            "TaskGroup: spawn + join 10,000 tasks",
+            "per task ÷ asyncio.gather",
+            [
+                ("asyncio_compat.backport", r("spawn", "backport", "gather"), "o-"),
+                ("asyncio.TaskGroup", r("spawn", "stdlib", "gather"), "s--"),
+                ("taskgroup 0.2.2 (PyPI)", r("spawn", "taskgroup", "gather"), "^:"),
+            ],
+            [(1.00, old)],
+        ),
+        (
+            "timeout(10) around sleep(0)",
+            "per use ÷ async_timeout.timeout",
+            [
+                ("asyncio_compat.backport", r("timeout", "backport", "async_timeout"), "o-"),
+                ("asyncio.timeout", r("timeout", "stdlib", "async_timeout"), "s--"),
+            ],
+            [(1.00, old)],
+        ),
+        (
+            "timeout(0) that expires",
+            "per use ÷ async_timeout.timeout",
+            [
+                ("asyncio_compat.backport", r("expiry", "backport", "async_timeout"), "o-"),
+                ("asyncio.timeout", r("expiry", "stdlib", "async_timeout"), "s--"),
+            ],
+            [],
+        ),
+        (
+            "backport ÷ stdlib (3.11+)",
+            "backport ÷ the stdlib's",
+            [
+                ("TaskGroup spawn + join", r("spawn", "backport", "stdlib"), "o-"),
+                ("timeout, not expiring", r("timeout", "backport", "stdlib"), "s-"),
+                ("timeout, expiring", r("expiry", "backport", "stdlib"), "D:"),
+                ("failure path", r("failure", "backport", "stdlib"), "^--"),
+                ("memory per task", lambda res: memory(res, "backport", "stdlib"), "v-."),
+            ],
+            [(1.10, new)],
+        ),
+        (
+            "failure: 1 of 1,000 tasks fails",
+            "to the ExceptionGroup ÷ by hand",
+            [
+                ("asyncio_compat.backport", r("failure", "backport", "by_hand"), "o-"),
+                ("asyncio.TaskGroup", r("failure", "stdlib", "by_hand"), "s--"),
+                ("taskgroup 0.2.2 (PyPI)", r("failure", "taskgroup", "by_hand"), "^:"),
+            ],
+            [],
+        ),
+        (
+            "memory per pending task",
+            "bytes ÷ asyncio.create_task's",
+            [
+                ("asyncio_compat.backport", lambda res: memory(res, "backport"), "o-"),
+                ("asyncio.TaskGroup", lambda res: memory(res, "stdlib"), "s--"),
+                ("taskgroup 0.2.2 (PyPI)", lambda res: memory(res, "taskgroup"), "^:"),
+            ],
+            [(1.10, every)],
+        ),
+        (
+            "import after `import asyncio`",
+            "milliseconds added",
+            [
+                ("asyncio_compat", import_ms, "o-"),
+                ("async_timeout", lambda res: import_ms(res, "async_timeout"), "s--"),
+                ("taskgroup 0.2.2", lambda res: import_ms(res, "taskgroup"), "^:"),
+            ],
+            [(5.0, old), (1.0, new)],
+        ),
+    ]
+
+
+def draw(results: List[Dict[str, Any]], path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [_label(r) for r in results]
+    xs = list(range(len(results)))
+    fig, axes = plt.subplots(2, 4, figsize=(20, 9.5))
+    flat = axes.flatten()
+    for ax, (title, ylabel, series, targets) in zip(flat, _panels()):
+        for name, get, style in series:
+            points = [(x, get(r)) for x, r in zip(xs, results)]
+            points = [(x, y) for x, y in points if y is not None]
+            if points:
+                ax.plot(*zip(*points), style, label=name, markersize=6, linewidth=1.5)
+        for target, applies in targets:
+            on = [x for x, r in zip(xs, results) if applies(r)]
+            if on:
+                ax.hlines(target, min(on) - 0.4, max(on) + 0.4, colors="red", linestyles="dashed")
+                ax.annotate(
+                    f"target ≤ {target:g}",
+                    (max(on) + 0.4, target),
+                    textcoords="offset points",
+                    xytext=(0, 4),
+                    ha="right",
+                    color="red",
+                    fontsize=8,
+                )
+        if "ms" not in ylabel:
+            ax.axhline(1.0, color="grey", linewidth=0.6)
+        ax.set_title(title, fontsize=11)
+        ax.set_ylabel(ylabel)
+        ax.set_xticks(xs)
+        ax.set_xticklabels(labels, rotation=45, fontsize=8)
+        ax.set_xlim(-0.5, len(xs) - 0.5)
+        ax.grid(axis="y", alpha=0.3)
+        ax.legend(fontsize=7.5, loc="best")
+    note = flat[-1]
+    note.axis("off")
+    note.text(
+        0.0,
+        0.95,
+        "asyncio_compat benchmark (issue 6)\n\n"
+        "Each point: the median of per-round ratios,\n"
+        "one process per interpreter, interleaved\n"
+        "rounds, CPU time. Lower is better.\n\n"
+        "Red dashes: targets, drawn over the\n"
+        "interpreters they apply to (3.8-3.10 and\n"
+        "PyPy against gather / async_timeout,\n"
+        "3.11+ against the stdlib).\n\n"
+        "anyio's task group and fail_after (2-4x)\n"
+        "are in the tables: benchmarks/results/*.md",
+        va="top",
+        fontsize=10,
+        family="monospace",
+    )
+    fig.suptitle("asyncio_compat.backport: ratios across interpreters", fontsize=14)
+    fig.tight_layout(rect=(0, 0, 1, 0.96))
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    folder = argv[0] if argv else os.path.join(HERE, "results")
+    results = load(folder)
+    if not results:
+        print(f"no results in {folder}", file=sys.stderr)
+        return 1
+    text = summary(results)
+    with open(os.path.join(folder, "summary.md"), "w", encoding="utf-8") as f:
+        f.write(text)
+    print(text)
+    try:
+        draw(results, os.path.join(folder, "ratios.png"))
+    except ImportError:
+        print("matplotlib is not installed: no ratios.png", file=sys.stderr)
+        return 0
+    print(f"wrote {os.path.join(folder, 'ratios.png')}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
