@@ -457,6 +457,26 @@ class _Run:
             return await self.run_body(me, stmt[4])
         return False
 
+    async def op_agen(self, me: int, where: str, stmt: Stmt) -> bool:
+        group = _ordered(self.impl.TaskGroup())
+        self.groups[stmt[1]] = group
+
+        async def agen() -> Any:
+            async with group:
+                self.note(f"{where} enter {self.state()}")
+                await self.run_body(me, stmt[2])
+                yield
+
+        gen = agen()
+        try:
+            await gen.__anext__()
+        except StopAsyncIteration:
+            self.note(f"{where} exhausted {self.state()}")
+            return False
+        self.note(f"{where} yielded {self.state()}")
+        await gen.aclose()
+        return False
+
     async def op_shield(self, me: int, where: str, stmt: Stmt) -> bool:
         task = self.loop.create_task(self.run_task(stmt[1], stmt[2]))
         self.register(stmt[1], task)

@@ -30,6 +30,9 @@ is known by that statement's id (``g3``, ``o4``, ``t5``; the root task is ``t0``
                                                handler is swallow or raise
 ``["shield", id, BODY]``                       ``await asyncio.shield(task)``, the task
                                                ``t<id>`` running BODY
+``["agen", id, BODY]``                         an async generator ``async with TaskGroup()
+                                               as g<id>: BODY; yield``: take one item,
+                                               then ``aclose()`` it
 =============================================  ============================================
 
 An EVENT happens at a virtual time, from a loop callback (outside any task):
@@ -76,9 +79,12 @@ KINDS = (
     "shield",
     "tgcancel",
     "cancel",
+    "agen",
 )
 TERMINAL = ("raise", "raise", "raise", "return")
-COMPOUND = frozenset({"spawn", "group", "timeout", "try", "finally", "suppress", "catch", "shield"})
+COMPOUND = frozenset(
+    {"spawn", "group", "timeout", "try", "finally", "suppress", "catch", "shield", "agen"}
+)
 RAISES = (
     "Boom",
     "ValueError",
@@ -257,6 +263,11 @@ class _Generator:
         if kind == "catch":
             exc, handler = c.pick(CATCHES), c.pick(CATCH_HANDLERS)
             return ["catch", sid, exc, handler, self.body(scope, inner, returns, lo=1)]
+        if kind == "agen":
+            # No return in it: an async generator's return would end the iteration.
+            self.groups.append(sid)
+            sub = _Scope((*scope.groups, sid), scope.timeouts)
+            return ["agen", sid, self.body(sub, inner, returns=False, lo=1)]
         assert kind == "shield", kind
         self.tasks.append(sid)
         return ["shield", sid, self.body(scope, inner, returns=True, lo=1)]
@@ -424,6 +435,15 @@ def _render(stmt: Stmt, depth: int, out: List[str], pending: List[Tuple[int, Bod
     elif op == "catch":
         handler = "swallow" if stmt[3] == "swallow" else f"raise_boom('n{sid}:handler')"
         block(f"with catch({{{stmt[2]}: {handler}}}):", stmt[4])
+    elif op == "agen":
+        out.append(f"{pad}async def agen{sid}():{tag}")
+        out.append(f"{pad}    async with TaskGroup() as groups[{sid}]:")
+        _render_body(stmt[2], depth + 2, out, pending)
+        out.append(f"{pad}        yield")
+        line(f"gen = agen{sid}()")
+        line("async for _ in gen:")
+        out.append(f"{pad}    await gen.aclose()")
+        out.append(f"{pad}    break")
     elif op == "shield":
         pending.append((sid, stmt[2]))
         line(f"tasks[{sid}] = loop.create_task(t{sid}_body())")
