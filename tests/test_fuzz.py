@@ -205,6 +205,7 @@ def test_every_kind_of_statement_runs_and_renders() -> None:
         "suppress",
         "catch",
         "shield",
+        "agen",
     } == kinds
 
 
