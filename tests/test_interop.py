@@ -64,7 +64,10 @@ def test_inside_pytest_asyncio(tmp_path):
     package_parent = os.path.dirname(os.path.dirname(asyncio_compat.__file__))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([package_parent, *sys.path]))
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-W", "error", "-p", "no:cacheprovider", "."],
+        [
+            *(sys.executable, "-m", "pytest", "-q", "-W", "error", "-p", "no:cacheprovider"),
+            *("-o", "asyncio_default_fixture_loop_scope=function", "."),
+        ],
         cwd=tmp_path,
         env=env,
         capture_output=True,
