@@ -1,6 +1,6 @@
 """Benchmark of asyncio_compat (issue 6) on the interpreter that runs it.
 
-    python benchmarks/bench.py [--rounds N] [--out DIR] [--quick]
+    python benchmarks/bench.py [--rounds N] [--out DIR] [--quick] [--only NAMES] [--also MODULE]
 
 Everything is measured in this one process, in interleaved rounds: each round runs every
 contender of a measurement once, in an order that rotates from round to round, so that a
@@ -22,8 +22,16 @@ per-round ratios of two contenders; times are printed only for scale.
 The peers -- the ``taskgroup`` package, ``async-timeout``, anyio's task group and
 ``fail_after`` -- run in the same rounds where installed; one that fails is "n/a".
 
+Times are this process's CPU time (``--clock wall`` for wall time): on a shared machine the
+time spent waiting for a core is left out, and the samples never wait for anything else.
+
 Writes ``<out>/<tag>.md`` (the table, also printed) and ``<out>/<tag>.json`` (for
 ``benchmarks/chart.py``), where the tag is e.g. ``cpython3.12`` or ``pypy3.9``.
+
+To try a change to the package, copy ``src/asyncio_compat`` to a folder on PYTHONPATH under
+another name (say ``asyncio_compat_b``) and pass ``--also asyncio_compat_b``: its backport
+runs in the same rounds, and its ratios to ``asyncio_compat.backport`` are printed last
+(``--only spawn,timeout`` limits the run to some measurements).
 """
 
 from __future__ import annotations
@@ -111,9 +119,21 @@ class Contender:
         self.times: List[float] = []
 
 
+# --also MODULE: a second copy of the package (a patched one, installed under another
+# name) whose backport runs in the same rounds, as "also".
+ALSO: Optional[Any] = None
+
+
+def _also(what: str) -> List[Tuple[str, str, Any]]:
+    if ALSO is None:
+        return []
+    return [("also", f"{ALSO.__name__}.backport.{what}", getattr(ALSO.backport, what))]
+
+
 def _taskgroup_classes() -> List[Tuple[str, str, Any]]:
     """The TaskGroup implementations: (key, label, class)."""
     groups = [("backport", "asyncio_compat.backport.TaskGroup", backport.TaskGroup)]
+    groups += _also("TaskGroup")
     if STDLIB_GROUP:
         groups.append(("stdlib", "asyncio.TaskGroup", asyncio.TaskGroup))  # type: ignore[attr-defined]
     groups.append(("taskgroup", "taskgroup.TaskGroup (PyPI 0.2.2)", _peer(taskgroup, "TaskGroup")))
@@ -164,6 +184,7 @@ def _timeout_factories() -> List[Tuple[str, str, Any]]:
     out: List[Tuple[str, str, Any]] = [
         ("backport", "asyncio_compat.backport.timeout", backport.timeout)
     ]
+    out += _also("timeout")
     if STDLIB_GROUP:
         out.append(("stdlib", "asyncio.timeout", asyncio.timeout))  # type: ignore[attr-defined]
     out.append(("async_timeout", "async_timeout.timeout", _peer(async_timeout, "timeout")))
@@ -380,24 +401,27 @@ def measurement(
 
 _IMPORT_PROBE = """\
 import sys, time
+t = time.{clock}()
 import asyncio
-before = set(sys.modules)
 t0 = time.{clock}()
+before = set(sys.modules)
 import {module}
 t1 = time.{clock}()
-print((t1 - t0) * 1000.0)
+print((t1 - t0) * 1000.0, (t0 - t) * 1000.0)
 print(" ".join(sorted(m for m in set(sys.modules) - before if "." not in m)))
 """
 
 
-def _probe(module: str) -> Tuple[float, List[str]]:
+def _probe(module: str) -> Tuple[float, float, List[str]]:
+    """(ms to import *module* after asyncio, ms to import asyncio, modules added)."""
     out = subprocess.run(
         [sys.executable, "-c", _IMPORT_PROBE.format(module=module, clock=clock.__name__)],
         check=True,
         stdout=subprocess.PIPE,
         text=True,
     ).stdout.splitlines()
-    return float(out[0]), out[1].split() if len(out) > 1 else []
+    ms, asyncio_ms = map(float, out[0].split())
+    return ms, asyncio_ms, out[1].split() if len(out) > 1 else []
 
 
 def _importtime_breakdown(module: str, runs: int) -> Optional[List[Tuple[str, float]]]:
@@ -428,6 +452,10 @@ def _importtime_breakdown(module: str, runs: int) -> Optional[List[Tuple[str, fl
 
 def measure_import(runs: int) -> Dict[str, Any]:
     modules = [("asyncio_compat", "import asyncio_compat")]
+    if ALSO is not None:
+        modules.append((ALSO.__name__, f"import {ALSO.__name__}"))
+    # asyncio_compat's dependency, for its share: the exception groups before 3.11.
+    modules.append(("exceptiongroup", "import exceptiongroup"))
     for mod, label in (
         (async_timeout, "import async_timeout"),
         (taskgroup, "import taskgroup"),
@@ -439,11 +467,13 @@ def measure_import(runs: int) -> Dict[str, Any]:
         _probe(name)
     times: Dict[str, List[float]] = {name: [] for name, _ in modules}
     added: Dict[str, List[str]] = {}
+    asyncio_ms: List[float] = []
     for r in range(runs):
         k = r % len(modules)
         for name, _ in modules[k:] + modules[:k]:
-            ms, new = _probe(name)
+            ms, base, new = _probe(name)
             times[name].append(ms)
+            asyncio_ms.append(base)
             added[name] = new
     rows = []
     for name, label in modules:
@@ -459,7 +489,12 @@ def measure_import(runs: int) -> Dict[str, Any]:
             }
         )
     breakdown = None if PYPY else _importtime_breakdown("asyncio_compat", 5)
-    return {"rows": rows, "breakdown": breakdown, "runs": runs}
+    return {
+        "rows": rows,
+        "breakdown": breakdown,
+        "runs": runs,
+        "asyncio_ms": statistics.median(asyncio_ms),
+    }
 
 
 # 5. Memory ----------------------------------------------------------------------------------
@@ -651,7 +686,12 @@ def render(result: Dict[str, Any]) -> str:
             add(cell, row["label"], _fmt_time(row["median"]), ref, _fmt_ratio(row["ratio_stdlib"]))
     imp = result.get("import")
     for i, row in enumerate(imp["rows"] if imp else []):
-        cell = "import after `import asyncio`, ms added" if i == 0 else ""
+        cell = ""
+        if i == 0:
+            cell = (
+                f"import after `import asyncio` ({imp['asyncio_ms']:.1f} ms here), "
+                f"ms added, {imp['runs']} fresh processes"
+            )
         add(cell, f"`{row['label']}`", f"{row['ms']:.2f} ms ({row['q1']:.2f}-{row['q3']:.2f})")
     mem = result.get("memory")
     cell = f"memory per pending task ({result['n_tasks']:,} tasks)"
@@ -689,6 +729,31 @@ def render(result: Dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def ab_summary(result: Dict[str, Any]) -> str:
+    """--also: the patched copy's ratios to asyncio_compat.backport, measurement by measurement."""
+    assert ALSO is not None
+    lines = [f"A/B: {ALSO.__name__}.backport ÷ asyncio_compat.backport ({result['env']['tag']})"]
+    for m in result["measurements"]:
+        r = m["ratios"].get("also/backport")
+        lines.append(f"  {m['name']:8} {_fmt_ratio(r) or 'n/a'}")
+    imp = result.get("import")
+    if imp:
+        ms = {row["key"]: row for row in imp["rows"]}
+        a, b = ms.get(ALSO.__name__), ms.get("asyncio_compat")
+        if a and b:
+            lines.append(f"  import   {a['ms']:.2f} ms vs {b['ms']:.2f} ms")
+    mem = result.get("memory")
+    if mem and mem.get("rows"):
+        rows = {row["key"]: row for row in mem["rows"]}
+        a, b, c = rows.get("also", {}), rows.get("backport", {}), rows.get("create_task", {})
+        if a.get("bytes") and b.get("bytes") and c.get("bytes"):
+            lines.append(
+                f"  memory   {a['bytes']:.0f} B vs {b['bytes']:.0f} B per task "
+                f"({a['bytes'] / c['bytes']:.2f} vs {b['bytes'] / c['bytes']:.2f} x create_task)"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def _row_by(rows: List[Dict[str, Any]], key: str) -> Optional[Dict[str, Any]]:
     return next((r for r in rows if r["key"] == key), None)
 
@@ -722,7 +787,7 @@ def environment() -> Dict[str, Any]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7, help="measured rounds (default 7)")
+    parser.add_argument("--rounds", type=int, default=5, help="measured rounds (default 5)")
     parser.add_argument(
         "--warmup", type=int, default=3 if PYPY else 1, help="warm-up rounds (1; PyPy 3)"
     )
@@ -733,20 +798,31 @@ def main(argv: Optional[List[str]] = None) -> int:
         help="cpu: this process's CPU time (default); wall: time.perf_counter",
     )
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks per group")
-    parser.add_argument("--uses", type=int, default=5_000, help="timeouts per sample")
-    parser.add_argument("--import-runs", type=int, default=12, help="fresh processes each")
+    parser.add_argument("--uses", type=int, default=2_000, help="timeouts per sample")
+    parser.add_argument("--import-runs", type=int, default=8, help="fresh processes each")
     parser.add_argument("--quick", action="store_true", help="3 rounds, smaller samples")
+    parser.add_argument(
+        "--also",
+        metavar="MODULE",
+        help="a patched copy of the package, importable as MODULE: its backport runs in the "
+        "same rounds, and the results end with its ratios to asyncio_compat.backport",
+    )
     parser.add_argument("--out", default=os.path.join(HERE, "results"), help="output folder")
     parser.add_argument(
         "--only", help="comma-separated: spawn,timeout,expiry,failure,import,memory"
     )
     args = parser.parse_args(argv)
     if args.quick:
-        args.rounds, args.tasks, args.uses, args.import_runs = 3, 2_000, 1_000, 4
+        args.rounds, args.tasks, args.uses, args.import_runs = 3, 2_000, 500, 4
     if args.clock == "wall":
         global clock
         clock = time.perf_counter
     only = set(args.only.split(",")) if args.only else None
+    if args.also:
+        import importlib
+
+        global ALSO
+        ALSO = importlib.import_module(args.also)
 
     def wanted(name: str) -> bool:
         return only is None or name in only
@@ -817,12 +893,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"  import: {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
     if wanted("memory"):
         t0 = time.perf_counter()
-        result["memory"] = measure_memory(loop, args.tasks, 2)
+        result["memory"] = measure_memory(loop, args.tasks, 1)
         print(f"  memory: {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
     loop.close()
 
     if only is not None:
-        print(json.dumps(result, indent=1, default=str))
+        if ALSO is not None:
+            print(ab_summary(result))
+        else:
+            print(json.dumps(result, indent=1, default=str))
         return 0
     result["verdicts"] = verdicts(result)
     text = render(result)
@@ -833,6 +912,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         json.dump(result, f, indent=1, sort_keys=True)
         f.write("\n")
     print(text)
+    if ALSO is not None:
+        print(ab_summary(result))
     return 0
 
 
