@@ -204,41 +204,79 @@ def _panels() -> List[Tuple[str, str, List[Tuple[str, Getter, str]], List[Tuple[
     ]
 
 
+def _spans(xs: List[int]) -> List[Tuple[int, int]]:
+    """Runs of consecutive positions, as (first, last)."""
+    spans: List[Tuple[int, int]] = []
+    for x in xs:
+        if spans and spans[-1][1] == x - 1:
+            spans[-1] = (spans[-1][0], x)
+        else:
+            spans.append((x, x))
+    return spans
+
+
 def draw(results: List[Dict[str, Any]], path: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     labels = [_label(r) for r in results]
     xs = list(range(len(results)))
     fig, axes = plt.subplots(2, 4, figsize=(20, 9.5))
     flat = axes.flatten()
+    # CPython's versions are joined by lines; PyPy stands apart, behind a divider.
+    runs = [
+        [x for x, r in zip(xs, results) if r["env"]["implementation"] == impl]
+        for impl in ("CPython", "PyPy")
+    ]
     for ax, (title, ylabel, series, targets) in zip(flat, _panels()):
         for name, get, style in series:
-            points = [(x, get(r)) for x, r in zip(xs, results)]
-            points = [(x, y) for x, y in points if y is not None]
-            if points:
-                ax.plot(*zip(*points), style, label=name, markersize=6, linewidth=1.5)
+            color = None
+            for run in runs:
+                points = [(x, get(results[x])) for x in run]
+                points = [(x, y) for x, y in points if y is not None]
+                if not points:
+                    continue
+                (line,) = ax.plot(
+                    *zip(*points),
+                    style,
+                    color=color,
+                    label=None if color else name,
+                    markersize=6,
+                    linewidth=1.5,
+                )
+                color = line.get_color()
         for target, applies in targets:
+            for run in runs:
+                on = [x for x in run if applies(results[x])]
+                for first, last in _spans(on):
+                    ax.hlines(target, first - 0.4, last + 0.4, colors="red", linestyles="dashed")
             on = [x for x, r in zip(xs, results) if applies(r)]
             if on:
-                ax.hlines(target, min(on) - 0.4, max(on) + 0.4, colors="red", linestyles="dashed")
                 ax.annotate(
                     f"target ≤ {target:g}",
-                    (max(on) + 0.4, target),
+                    (min(on) - 0.4, target),
                     textcoords="offset points",
-                    xytext=(0, 4),
-                    ha="right",
+                    xytext=(0, 3),
+                    ha="left",
                     color="red",
                     fontsize=8,
                 )
-        if "ms" not in ylabel:
+        if runs[0] and runs[1]:
+            ax.axvline(max(runs[0]) + 0.5, color="black", linewidth=0.5)
+        if "milliseconds" in ylabel:
+            ax.set_yscale("log")
+            ax.yaxis.set_major_locator(matplotlib.ticker.LogLocator(subs=(1.0, 2.0, 5.0)))
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+            ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+        else:
             ax.axhline(1.0, color="grey", linewidth=0.6)
         ax.set_title(title, fontsize=11)
         ax.set_ylabel(ylabel)
         ax.set_xticks(xs)
-        ax.set_xticklabels(labels, rotation=45, fontsize=8)
+        ax.set_xticklabels(labels, fontsize=8.5)
         ax.set_xlim(-0.5, len(xs) - 0.5)
         ax.grid(axis="y", alpha=0.3)
         ax.legend(fontsize=7.5, loc="best")
