@@ -419,10 +419,16 @@ print(" ".join(sorted(m for m in set(sys.modules) - before if "." not in m)))
 """
 
 
+# The first probe writes the .pyc files that the others then read, as a user's imports
+# would (PYTHONDONTWRITEBYTECODE would time the compiler instead).
+_PROBE_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _probe(module: str) -> Tuple[float, float, List[str]]:
     """(ms to import *module* after asyncio, ms to import asyncio, modules added)."""
     out = subprocess.run(
         [sys.executable, "-c", _IMPORT_PROBE.format(module=module, clock=clock.__name__)],
+        env=_PROBE_ENV,
         check=True,
         stdout=subprocess.PIPE,
         text=True,
@@ -437,6 +443,7 @@ def _importtime_breakdown(module: str, runs: int) -> Optional[List[Tuple[str, fl
     for _ in range(runs):
         proc = subprocess.run(
             [sys.executable, "-X", "importtime", "-c", f"import asyncio; import {module}"],
+            env=_PROBE_ENV,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
