@@ -920,6 +920,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         t0 = time.perf_counter()
         result["memory"] = measure_memory(loop, args.tasks, 1)
         print(f"  memory: {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
+    # A contender that failed (n/a) may have left tasks behind: end them before closing.
+    leftovers = asyncio.all_tasks(loop)
+    for task in leftovers:
+        task.cancel()
+    loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
     loop.close()
 
     if only is not None:

@@ -1,6 +1,6 @@
 """Run benchmarks/bench.py under every interpreter found, then draw the chart.
 
-    python benchmarks/run_all.py [--python EXE ...] [--venvs DIR] [-- bench.py arguments]
+    python benchmarks/run_all.py [--python EXE ...] [--venvs DIR] [bench.py's options]
 
 Finds CPython 3.8 to 3.15 and PyPy 3 (``python3.N`` and ``pypy3`` on PATH, pyenv's
 versions, the debian-cpython tree), makes one venv per interpreter (``-m venv``, else
@@ -9,7 +9,8 @@ peers into it, and runs the benchmark there, one interpreter after the other. Ea
 writes ``benchmarks/results/<tag>.md`` and ``.json``; at the end ``benchmarks/chart.py``
 draws ``results/ratios.png`` and writes ``results/summary.md`` from every ``.json`` there.
 
-``tox -e bench`` runs this.
+Options it does not know go to bench.py (``--quick``, ``--rounds N``, ...). ``tox -e bench``
+runs this: ``tox -e bench -- --python python3.12 --quick``.
 """
 
 from __future__ import annotations
@@ -129,8 +130,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--venvs", default=_default_venvs(), help="where the venvs are kept")
     parser.add_argument("--no-chart", action="store_true", help="skip benchmarks/chart.py")
     parser.add_argument("--list", action="store_true", help="list the interpreters and stop")
-    parser.add_argument("bench_args", nargs="*", help="arguments for bench.py (after --)")
-    args = parser.parse_args(argv)
+    args, bench_args = parser.parse_known_args(argv)
 
     found = interpreters(args.python)
     for tag, exe in found.items():
@@ -147,7 +147,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
                 run([*pip, "--force-reinstall", "--no-deps", wheel])
                 run([*pip, *PEERS])
-                run([python, os.path.join(HERE, "bench.py"), "--out", RESULTS, *args.bench_args])
+                run([python, os.path.join(HERE, "bench.py"), "--out", RESULTS, *bench_args])
             except subprocess.CalledProcessError as exc:
                 print(f"{tag}: failed: {exc}", file=sys.stderr)
                 failed.append(tag)
