@@ -9,6 +9,7 @@ import weakref
 from typing import Any, List
 
 import pytest
+from scenarios import cancel_once_started, crash_in_cleanup, fail_after
 
 from asyncio_compat import BaseExceptionGroup, ExceptionGroup, catch
 
@@ -19,11 +20,6 @@ class Boom(Exception):
 
 class BaseBoom(BaseException):
     pass
-
-
-async def fail_after(delay: float, exc: BaseException) -> None:
-    await asyncio.sleep(delay)
-    raise exc
 
 
 def test_results_of_all_children(impl, run):
@@ -166,15 +162,10 @@ def test_outside_cancellation_propagates(impl, run):
                 seen.append(child)
 
     async def main():
-        started = asyncio.Event()
-        task = asyncio.ensure_future(parent(started))
-        await started.wait()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        return impl.cancelling(task)
+        task = await cancel_once_started(parent)
+        return task.cancelled(), impl.cancelling(task)
 
-    assert 1 == run(main())
+    assert (True, 1) == run(main())
     assert seen[0].cancelled()
 
 
@@ -182,24 +173,14 @@ def test_errors_win_over_outside_cancellation(impl, run):
     """A child error wins over an outside cancellation: the group raises the ExceptionGroup,
     and the parent keeps its pending cancellation."""
 
-    async def crash_in_cleanup():
-        try:
-            await asyncio.sleep(10)
-        finally:
-            raise Boom()
-
     async def parent(started: asyncio.Event):
         async with impl.TaskGroup() as tg:
-            tg.create_task(crash_in_cleanup())
+            tg.create_task(crash_in_cleanup(Boom()))
             started.set()
             await asyncio.sleep(10)
 
     async def main():
-        started = asyncio.Event()
-        task = asyncio.ensure_future(parent(started))
-        await started.wait()
-        task.cancel()
-        await asyncio.wait([task])
+        task = await cancel_once_started(parent)
         return task.exception(), impl.cancelling(task)
 
     exc, count = run(main())
@@ -249,15 +230,10 @@ def test_nested_groups_cancelled_from_outside(impl, run):
                 await asyncio.sleep(10)
 
     async def main():
-        started = asyncio.Event()
-        task = asyncio.ensure_future(parent(started))
-        await started.wait()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        return impl.cancelling(task)
+        task = await cancel_once_started(parent)
+        return task.cancelled(), impl.cancelling(task)
 
-    assert 1 == run(main())
+    assert (True, 1) == run(main())
 
 
 def test_create_task_name_and_context(impl, run):

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any, List
 
 import pytest
+from scenarios import cancel_once_started, crash_in_cleanup
 
 from asyncio_compat import ExceptionGroup
 
@@ -133,16 +134,10 @@ def test_create_task_after_cancel(impl, run):
 def test_cancel_with_failing_child(impl, run):
     """A child error raised while the group is cancelled still comes out as an ExceptionGroup."""
 
-    async def crash_in_cleanup():
-        try:
-            await asyncio.sleep(10)
-        finally:
-            raise Boom()
-
     async def main():
         with pytest.raises(ExceptionGroup) as info:
             async with impl.TaskGroup() as tg:
-                tg.create_task(crash_in_cleanup())
+                tg.create_task(crash_in_cleanup(Boom()))
                 await asyncio.sleep(0)
                 tg.cancel()
         return [type(e) for e in info.value.exceptions], impl.cancelling(asyncio.current_task())
@@ -170,12 +165,7 @@ def test_outside_cancellation_after_cancel_propagates(impl, run):
         return "group swallowed the outside cancellation"
 
     async def main():
-        started = asyncio.Event()
-        task = asyncio.ensure_future(body(started))
-        await started.wait()
-        await asyncio.sleep(0.001)
-        task.cancel()
-        await asyncio.wait([task])
+        task = await cancel_once_started(body, delay=0.001)
         return task.cancelled(), impl.cancelling(task)
 
     assert (True, 1) == run(main())
@@ -184,9 +174,8 @@ def test_outside_cancellation_after_cancel_propagates(impl, run):
 def test_outside_cancellation_before_cancel_propagates(impl, run):
     """An outside cancellation that arrived first is not swallowed by a later ``cancel()``."""
 
-    async def body(tg_box: List[Any], started: asyncio.Event):
+    async def body(started: asyncio.Event):
         async with impl.TaskGroup() as tg:
-            tg_box.append(tg)
             tg.create_task(asyncio.sleep(10))
             started.set()
             try:
@@ -195,12 +184,7 @@ def test_outside_cancellation_before_cancel_propagates(impl, run):
                 tg.cancel()
 
     async def main():
-        started = asyncio.Event()
-        box: List[Any] = []
-        task = asyncio.ensure_future(body(box, started))
-        await started.wait()
-        task.cancel()
-        await asyncio.wait([task])
+        task = await cancel_once_started(body)
         return task.cancelled(), impl.cancelling(task)
 
     assert (True, 1) == run(main())

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any, List
 
 import pytest
+from scenarios import cancel_once_started, crash_in_cleanup
 
 import asyncio_compat
 from asyncio_compat import ExceptionGroup
@@ -269,11 +270,7 @@ def test_cancelled_before_expiry_in_same_iteration(impl, run):
         return cm
 
     async def main():
-        started = asyncio.Event()
-        task = asyncio.ensure_future(body(started))
-        await started.wait()
-        task.cancel()
-        await asyncio.wait([task])
+        task = await cancel_once_started(body)
         return task.cancelled()
 
     assert run(main()) is True
@@ -326,12 +323,6 @@ def test_timeout_error_inserted_in_group_members(impl, run):
     """With a TaskGroup inside an expired timeout, each member of the ExceptionGroup gets the
     TimeoutError in its context chain, and so does the group (gh-96037)."""
 
-    async def crash_in_cleanup():
-        try:
-            await asyncio.sleep(10)
-        finally:
-            1 / 0  # noqa: B018
-
     async def main():
         with pytest.raises(ExceptionGroup) as info:
             async with impl.timeout(0.01):
@@ -352,12 +343,6 @@ def test_no_stray_cancel_after_group_error_in_expired_timeout(impl, run):
     """A group whose error re-cancels the parent inside an expired timeout leaves no
     cancellation behind once the timeout has withdrawn its own (gh-116720: the group gives
     the parent its cancellation back, the timeout's uncancel() withdraws it)."""
-
-    async def crash_in_cleanup():
-        try:
-            await asyncio.sleep(10)
-        finally:
-            1 / 0  # noqa: B018
 
     async def main():
         with pytest.raises(ExceptionGroup):

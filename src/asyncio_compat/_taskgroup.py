@@ -7,6 +7,7 @@ import sys
 from typing import Any, Coroutine, Optional, Set, TypeVar, cast
 
 from ._cancelling import cancelling, count_cancels, settle_withdrawn, uncancel
+from ._context import run_in_context
 
 if sys.version_info >= (3, 11):  # 3.11+: PEP 654 exception groups are builtins
     from builtins import BaseExceptionGroup
@@ -283,34 +284,22 @@ class TaskGroup:
 TaskGroup.__module__ = "asyncio_compat"
 
 
-if sys.version_info >= (3, 11):  # 3.11+: gh-91150 loop.create_task(context=...)
-
-    def _spawn(
-        loop: asyncio.AbstractEventLoop,
-        coro: _Coro[_T],
-        name: Optional[str],
-        context: Any,
-        kwargs: dict[str, Any],
-    ) -> asyncio.Task[_T]:
+def _spawn(
+    loop: asyncio.AbstractEventLoop,
+    coro: _Coro[_T],
+    name: Optional[str],
+    context: Any,
+    kwargs: dict[str, Any],
+) -> asyncio.Task[_T]:
+    if sys.version_info >= (3, 11):  # 3.11+: gh-91150 loop.create_task(context=...)
         if context is not None:
             kwargs["context"] = context
         if name is not None:
             kwargs["name"] = name
         return loop.create_task(coro, **kwargs)
-
-else:
-    from ._context import run_in_context
-
-    def _spawn(
-        loop: asyncio.AbstractEventLoop,
-        coro: _Coro[_T],
-        name: Optional[str],
-        context: Any,
-        kwargs: dict[str, Any],
-    ) -> asyncio.Task[_T]:
-        if kwargs:
-            coro.close()
-            raise TypeError(f"create_task() got unexpected keyword arguments {sorted(kwargs)}")
-        if context is not None:
-            coro = run_in_context(coro, context)
-        return loop.create_task(coro, name=name)
+    if kwargs:
+        coro.close()
+        raise TypeError(f"create_task() got unexpected keyword arguments {sorted(kwargs)}")
+    if context is not None:
+        coro = run_in_context(coro, context)
+    return loop.create_task(coro, name=name)
