@@ -410,6 +410,7 @@ def measurement(
         "title": title,
         "unit": unit,
         "reference": ref.label if ref else None,
+        "reference_key": ref_key,
         "rows": rows,
     }
 
@@ -758,8 +759,13 @@ def ab_summary(result: Dict[str, Any]) -> str:
     assert ALSO is not None
     lines = [f"A/B: {ALSO.__name__}.backport ÷ asyncio_compat.backport ({result['env']['tag']})"]
     for m in result["measurements"]:
-        r = m["ratios"].get("also/backport")
-        lines.append(f"  {m['name']:8} {_fmt_ratio(r) or 'n/a'}")
+        ratios, ref = m["ratios"], m["reference_key"]
+        text = f"  {m['name']:8} {_fmt_ratio(ratios.get('also/backport')) or 'n/a'}"
+        for other in (ref, "stdlib"):
+            before, after = ratios.get(f"backport/{other}"), ratios.get(f"also/{other}")
+            if before and after:
+                text += f"; ÷ {other}: {before['median']:.2f} -> {after['median']:.2f}"
+        lines.append(text)
     imp = result.get("import")
     if imp:
         ms = {row["key"]: row for row in imp["rows"]}
