@@ -99,6 +99,16 @@ def test_stdlib_gives_stored_traces(start: int) -> None:
 # -- hypothesis: the backport against the stdlib --------------------------------------
 
 
+def _final_example() -> bool:
+    # Is hypothesis running the example it will report (shrunk, run once more)?
+    try:
+        from hypothesis.control import current_build_context
+
+        return bool(getattr(current_build_context(), "is_final", False))
+    except Exception:  # pragma: no cover - outside hypothesis, or its internals moved
+        return True
+
+
 def check_against_stdlib(sc: scenario.Scenario) -> None:
     assert harness.STDLIB is not None
     expected = harness.run(sc, harness.STDLIB)
@@ -106,8 +116,20 @@ def check_against_stdlib(sc: scenario.Scenario) -> None:
         "the harness got stuck", sc, expected, expected
     )
     got = harness.run(sc, harness.BACKPORT)
-    if expected != got:
-        raise AssertionError(report("the backport differs from the stdlib", sc, expected, got))
+    if expected == got:
+        return
+    title = "the backport differs from the stdlib"
+    if _final_example():
+        # Hypothesis shrinks the draws; this shrinks the program itself further.
+        small = scenario.minimise(sc, harness.differs)
+        if small != sc:
+            title += " (minimised from hypothesis's example, at the end)"
+            tail = report("hypothesis's example:", sc, expected, got)
+            sc = small
+            expected = harness.run(sc, harness.STDLIB)
+            got = harness.run(sc, harness.BACKPORT)
+            raise AssertionError(report(title, sc, expected, got) + "\n\n" + tail)
+    raise AssertionError(report(title, sc, expected, got))
 
 
 def _hypothesis_test() -> Any:
@@ -209,6 +231,18 @@ def test_every_kind_of_statement_runs_and_renders() -> None:
         "shield",
         "agen",
     } == kinds
+
+
+def test_minimise_keeps_what_fails() -> None:
+    def raises_boom(sc: scenario.Scenario) -> bool:
+        return any(s[:3:2] == ["raise", "Boom"] for s in scenario.walk(sc["root"]))
+
+    for seed in range(200):
+        sc = scenario.from_seed(seed)
+        if raises_boom(sc):
+            small = scenario.minimise(sc, raises_boom)
+            assert 1 == len(list(scenario.walk(small["root"]))), small
+            assert [] == small["events"]
 
 
 def test_trace_names_no_ids() -> None:

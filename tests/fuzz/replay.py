@@ -6,6 +6,7 @@ Run from the repository root::
     PYTHONPATH=src python -m tests.fuzz.replay --stored 17      # the stored entry of seed 17
     PYTHONPATH=src python -m tests.fuzz.replay --json '{"root": ...}'
     PYTHONPATH=src python -m tests.fuzz.replay scenario.json
+    PYTHONPATH=src python3.15 -m tests.fuzz.replay --minimise --seed 17
 
 On CPython 3.15+ the stdlib's trace is the reference; elsewhere the stored trace (with
 ``--stored``) is, normalised as the tests compare it. Exits 1 if the traces differ.
@@ -30,6 +31,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     source.add_argument("--json", help="a scenario as JSON")
     source.add_argument("file", nargs="?", help="a file holding a scenario as JSON")
     parser.add_argument("--quiet", action="store_true", help="only the difference")
+    parser.add_argument(
+        "--minimise",
+        action="store_true",
+        help="simplify the scenario while the traces still differ (3.15+)",
+    )
     args = parser.parse_args(argv)
 
     expected = None
@@ -47,6 +53,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         with open(args.file, encoding="utf-8") as f:
             sc = json.load(f)
 
+    if args.minimise:
+        if harness.STDLIB is None:
+            print("--minimise needs CPython 3.15 (the stdlib is the reference)", file=sys.stderr)
+            return 2
+        if harness.differs(sc):
+            sc = scenario.minimise(sc, harness.differs)
+            expected = None
+            print("# minimised:", json.dumps(sc, separators=(",", ":")))
     if not harness.runnable(sc):
         print("this interpreter cannot run this scenario (eager tasks need 3.12)")
         return 2

@@ -45,6 +45,7 @@ list's length is drawn before its items.
 
 from __future__ import annotations
 
+import copy
 import random
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
@@ -313,6 +314,89 @@ def walk(body: Body) -> Any:
         for part in stmt[2:]:
             if isinstance(part, list) and (not part or isinstance(part[0], list)):
                 yield from walk(part)
+
+
+# -- minimising ------------------------------------------------------------------------
+
+# Where each compound statement keeps its bodies (the index in the statement's list).
+_BODIES = {
+    "spawn": (3,),
+    "group": (3,),
+    "timeout": (4,),
+    "try": (4,),
+    "finally": (2, 3),
+    "suppress": (3,),
+    "catch": (4,),
+    "shield": (2,),
+    "agen": (2,),
+}
+# Those whose bodies run in the same task, and may be put in their place.
+_INLINE = frozenset({"group", "timeout", "try", "finally", "suppress", "catch", "agen"})
+
+
+def _bodies(body: Body) -> Any:
+    yield body
+    for stmt in body:
+        for index in _BODIES.get(stmt[0], ()):
+            yield from _bodies(stmt[index])
+
+
+def _simpler(sc: Scenario) -> Any:
+    """Scenarios one step simpler than *sc*, the biggest steps first."""
+    if sc.get("eager"):
+        yield {**sc, "eager": False}
+    for index in range(len(sc["events"])):
+        yield {**sc, "events": sc["events"][:index] + sc["events"][index + 1 :]}
+
+    def variant(which: int, index: int, change: Callable[[Body, int], None]) -> Scenario:
+        new = copy.deepcopy(sc)
+        change(list(_bodies(new["root"]))[which], index)
+        return new
+
+    def drop(body: Body, index: int) -> None:
+        del body[index]
+
+    def inline(body: Body, index: int) -> None:
+        stmt = body[index]
+        body[index : index + 1] = [s for i in _BODIES[stmt[0]] for s in stmt[i]]
+
+    def simplify(body: Body, index: int) -> None:
+        body[index] = _simpler_statement(body[index])
+
+    for which, body in enumerate(list(_bodies(sc["root"]))):
+        for index, stmt in enumerate(body):
+            yield variant(which, index, drop)
+            if stmt[0] in _INLINE:
+                yield variant(which, index, inline)
+            if _simpler_statement(stmt) is not None:
+                yield variant(which, index, simplify)
+
+
+def _simpler_statement(stmt: Stmt) -> Optional[Stmt]:
+    op = stmt[0]
+    if op == "sleep" and stmt[2] != 0:
+        return ["sleep", stmt[1], 0]
+    if op == "cancel" and stmt[3] is not None:
+        return [*stmt[:3], None]
+    if op == "group" and stmt[2]:
+        return ["group", stmt[1], False, stmt[3]]
+    return None
+
+
+def minimise(sc: Scenario, fails: Callable[[Scenario], bool], budget: int = 3000) -> Scenario:
+    """Greedily simplify *sc* (drop events and statements, inline blocks, zero sleeps)
+    while ``fails`` holds; at most *budget* tries."""
+    changed = True
+    while changed and budget > 0:
+        changed = False
+        for candidate in _simpler(sc):
+            budget -= 1
+            if fails(candidate):
+                sc, changed = candidate, True
+                break
+            if budget <= 0:
+                break
+    return sc
 
 
 # -- rendering as source --------------------------------------------------------------
