@@ -9,7 +9,10 @@
   ``expected/traces.jsonl``, the stdlib's traces of seeded scenarios that every other
   interpreter's backport must reproduce.
 - ``replay``: ``python -m tests.fuzz.replay`` runs one scenario (JSON) or stored entry
-  and shows its source, its traces and their difference.
+  and shows its source, its traces and their difference (``--minimise``: simplified).
+- ``sweep``: ``python -m tests.fuzz.sweep`` runs seeded scenarios without hypothesis.
+
+``README.md`` says how to run them, and what differs between interpreters by design.
 
 ``tests/test_fuzz.py`` holds the tests.
 """
