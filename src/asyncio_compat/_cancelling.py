@@ -26,8 +26,10 @@ __all__ = ["cancelling", "uncancel"]
 def _withdraw(task: asyncio.Task[Any]) -> None:
     # gh-116720 (3.13): no request left means no cancellation may still be delivered.
     # The C task's _must_cancel is read-only before 3.13: see settle_withdrawn().
-    with contextlib.suppress(AttributeError):
-        task._must_cancel = False  # type: ignore[attr-defined]
+    if getattr(task, "_must_cancel", False):
+        # Written only when set: a failed write costs a raised AttributeError.
+        with contextlib.suppress(AttributeError):
+            task._must_cancel = False  # type: ignore[attr-defined]
 
 
 if sys.version_info >= (3, 13):  # 3.13+: gh-116720, uncancel() withdraws a pending cancel
