@@ -54,7 +54,9 @@ elif sys.version_info >= (3, 11):  # 3.11+: Task.cancelling()/uncancel() (bpo-46
     def uncancel(task: asyncio.Task[Any]) -> int:
         """Withdraw one cancellation request of *task*; return how many are left.
 
-        Reaching zero withdraws a request not yet delivered, as 3.13 does.
+        Reaching zero withdraws a request not yet delivered, as 3.13 does, where the task
+        lets us (pure-Python tasks); the C task's flag is read-only before 3.13, and
+        TaskGroup and timeout then take the stale request themselves (settle_withdrawn).
         """
         left = task.uncancel()
         if left == 0:
@@ -123,7 +125,9 @@ else:
     def uncancel(task: asyncio.Task[Any]) -> int:
         """Withdraw one cancellation request of *task*; return how many are left.
 
-        Reaching zero withdraws a request not yet delivered, as 3.13 does.
+        Reaching zero withdraws a request not yet delivered, as 3.13 does, where the task
+        lets us (pure-Python tasks, PyPy); the C task's flag is read-only before 3.13, and
+        TaskGroup and timeout then take the stale request themselves (settle_withdrawn).
         """
         counter = count_cancels(task)
         if counter.count > 0:
