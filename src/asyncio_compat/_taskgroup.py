@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import sys
-from typing import Any, Coroutine, Optional, Set, TypeVar, cast
+from typing import Any, Callable, Coroutine, Optional, Set, TypeVar, cast
 
 from ._cancelling import cancelling, count_cancels, settle_withdrawn, uncancel
 from ._context import run_in_context
@@ -16,12 +17,18 @@ else:
 
 if sys.version_info >= (3, 14):  # 3.14+: gh-91048 call-graph introspection (asyncio.graph)
     from asyncio.futures import future_add_to_awaited_by, future_discard_from_awaited_by
+
+    _AWAITED_BY = True
 else:
+    _AWAITED_BY = False
 
     def future_add_to_awaited_by(fut: object, waiter: object) -> None:
         pass
 
     future_discard_from_awaited_by = future_add_to_awaited_by
+
+# Children are counted only where tasks cannot count for themselves (before 3.11).
+_COUNT_CHILDREN = sys.version_info < (3, 11)
 
 __all__ = ["TaskGroup"]
 
@@ -57,6 +64,9 @@ class TaskGroup:
         self._errors: Optional[list[BaseException]] = []
         self._base_error: Optional[BaseException] = None
         self._on_completed_fut: Optional[asyncio.Future[bool]] = None
+        # Set while entered (a bound method is a cycle through this group).
+        self._on_done: Optional[Callable[[asyncio.Task[Any]], None]] = None
+        self._done_context: Optional[contextvars.Context] = None
 
     def __repr__(self) -> str:
         info = [""]
@@ -79,6 +89,8 @@ class TaskGroup:
         if self._parent_task is None:
             raise RuntimeError(f"TaskGroup {self!r} cannot determine the parent task")
         count_cancels(self._parent_task)
+        self._on_done = self._on_task_done
+        self._done_context = contextvars.copy_context()
         self._entered = True
         if self._cancel_on_enter:
             self.cancel()
@@ -94,6 +106,7 @@ class TaskGroup:
             self._parent_task = None
             self._errors = None
             self._base_error = None
+            self._on_done = None
             exc = None
 
     async def _exit(self, et: Any, exc: Any) -> Optional[bool]:
@@ -202,13 +215,20 @@ class TaskGroup:
         if self._aborting:
             coro.close()
             raise RuntimeError(f"TaskGroup {self!r} is shutting down")
-        task = _spawn(self._get_loop(), coro, name, context, kwargs)
-        count_cancels(task)
-        future_add_to_awaited_by(task, self._parent_task)
+        if name is None and context is None and not kwargs:
+            task = self._get_loop().create_task(coro)
+        else:
+            task = _spawn(self._get_loop(), coro, name, context, kwargs)
+        if _COUNT_CHILDREN:
+            count_cancels(task)
+        if _AWAITED_BY:
+            future_add_to_awaited_by(task, self._parent_task)
         # The done callback is always scheduled, even for a task that finished eagerly:
         # a failure must not cancel the parent before create_task returns (gh-128550).
         self._tasks.add(task)
-        task.add_done_callback(self._on_task_done)
+        # One bound method and one context for all children, not one each per child.
+        assert self._on_done is not None
+        task.add_done_callback(self._on_done, context=self._done_context)
         if self._aborting and not task.done():
             # gh-155418: an eager task cancelled the group before it joined the group.
             task.cancel()
@@ -226,7 +246,8 @@ class TaskGroup:
 
     def _on_task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
-        future_discard_from_awaited_by(task, self._parent_task)
+        if _AWAITED_BY:
+            future_discard_from_awaited_by(task, self._parent_task)
 
         fut = self._on_completed_fut
         if fut is not None and not self._tasks and not fut.done():
