@@ -141,6 +141,18 @@ def _taskgroup_classes() -> List[Tuple[str, str, Any]]:
     return groups
 
 
+def _group_contenders(group: Any, anyio_group: Any) -> List[Contender]:
+    """The task-group contenders of a measurement: each TaskGroup class, then anyio's."""
+    out = [
+        Contender(key, label, group(cls) if cls else None, "not installed")
+        for key, label, cls in _taskgroup_classes()
+    ]
+    out.append(
+        Contender("anyio", "anyio task group", anyio_group if anyio else None, "not installed")
+    )
+    return out
+
+
 def _peer(module: Any, name: str) -> Any:
     return getattr(module, name) if module is not None else None
 
@@ -171,13 +183,7 @@ def spawn_contenders(n: int) -> List[Contender]:
                 tg.start_soon(_sleep0)
         return clock() - t0
 
-    out = [Contender("gather", "asyncio.gather", gather)]
-    for key, label, cls in _taskgroup_classes():
-        out.append(Contender(key, label, group(cls) if cls else None, "not installed"))
-    out.append(
-        Contender("anyio", "anyio task group", anyio_group if anyio else None, "not installed")
-    )
-    return out
+    return [Contender("gather", "asyncio.gather", gather), *_group_contenders(group, anyio_group)]
 
 
 # 2. timeout ---------------------------------------------------------------------------------
@@ -321,13 +327,8 @@ def failure_contenders(n: int, groups: int) -> List[Contender]:
                 raise AssertionError("no ExceptionGroup")
         return clock() - t0
 
-    out = [Contender("by_hand", "create_task + wait(FIRST_EXCEPTION) + cancel", by_hand)]
-    for key, label, cls in _taskgroup_classes():
-        out.append(Contender(key, label, group(cls) if cls else None, "not installed"))
-    out.append(
-        Contender("anyio", "anyio task group", anyio_group if anyio else None, "not installed")
-    )
-    return out
+    by_hand_label = "create_task + wait(FIRST_EXCEPTION) + cancel"
+    return [Contender("by_hand", by_hand_label, by_hand), *_group_contenders(group, anyio_group)]
 
 
 # The interleaved rounds ---------------------------------------------------------------------

@@ -92,6 +92,16 @@ def _interrupt_soon() -> None:
     asyncio.get_running_loop().call_soon(signal.raise_signal, signal.SIGINT)
 
 
+async def _interrupted(events: List[str]) -> None:
+    """A main task that gets a Ctrl-C while it sleeps and logs its cancellation."""
+    _interrupt_soon()
+    try:
+        await asyncio.sleep(10)
+    except asyncio.CancelledError:
+        events.append("cancelled")
+        raise
+
+
 # --- Runner: the loop ---------------------------------------------------------------
 
 
@@ -815,16 +825,8 @@ def test_run_function_sigint(run_fn):
     """Ctrl-C during run(): the main task is cancelled, then KeyboardInterrupt."""
     events: List[str] = []
 
-    async def main() -> None:
-        _interrupt_soon()
-        try:
-            await asyncio.sleep(10)
-        except asyncio.CancelledError:
-            events.append("cancelled")
-            raise
-
     with pytest.raises(KeyboardInterrupt):
-        run_fn(main())
+        run_fn(_interrupted(events))
     assert ["cancelled"] == events
     assert signal.default_int_handler is signal.getsignal(signal.SIGINT)
 
@@ -901,14 +903,6 @@ def test_uvloop_sigint(Runner, uvloop_factory):
     """On uvloop's loop, Ctrl-C cancels the main task, then KeyboardInterrupt."""
     events: List[str] = []
 
-    async def main() -> None:
-        _interrupt_soon()
-        try:
-            await asyncio.sleep(10)
-        except asyncio.CancelledError:
-            events.append("cancelled")
-            raise
-
     with Runner(loop_factory=uvloop_factory) as runner, pytest.raises(KeyboardInterrupt):
-        runner.run(main())
+        runner.run(_interrupted(events))
     assert ["cancelled"] == events
