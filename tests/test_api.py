@@ -119,6 +119,92 @@ def test_star_import_gives_the_public_names() -> None:
     assert expected == actual
 
 
+def test_dir_lists_every_public_name() -> None:
+    """``dir(asyncio_compat)`` shows the public names and ``backport``, also those imported
+    on first use."""
+    listed = set(dir(asyncio_compat))
+    expected: list[str] = []
+    actual = sorted({*PUBLIC_NAMES, "backport", "__version__"} - listed)
+    assert expected == actual
+
+
+def _modules_added_by(statement: str) -> list[str]:
+    code = textwrap.dedent(
+        f"""
+        import asyncio, sys
+        before = set(sys.modules)
+        {statement}
+        print(*sorted(set(sys.modules) - before))
+        """
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    return proc.stdout.split()
+
+
+def test_import_leaves_exceptiongroup_until_first_use() -> None:
+    """``import asyncio_compat`` does not import exceptiongroup (13-18 ms before 3.11): its
+    names import it on first use."""
+    added = _modules_added_by("import asyncio_compat")
+    expected: list[str] = []
+    actual = [m for m in added if m.split(".")[0] == "exceptiongroup"]
+    assert expected == actual
+    expected = ["exceptiongroup"]
+    added = _modules_added_by("from asyncio_compat import catch")
+    actual = [m for m in added if m == "exceptiongroup"]
+    assert expected == actual
+
+
+@pytest.mark.skipif(sys.version_info < (3, 14), reason="asyncio imports typing before 3.14")
+def test_import_does_not_import_typing() -> None:
+    """Where asyncio no longer imports ``typing`` (3.14+), neither does asyncio_compat
+    (exceptiongroup, for ``catch``, does)."""
+    added = _modules_added_by("from asyncio_compat import TaskGroup, timeout")
+    assert "typing" not in added
+
+
+@pytest.mark.skipif(sys.version_info < (3, 15), reason="3.15+ only")
+def test_on_315_import_adds_only_the_package() -> None:
+    """On 3.15, where TaskGroup and timeout are the stdlib's, importing them imports
+    nothing of the backport."""
+    expected = ["asyncio_compat"]
+    actual = _modules_added_by("from asyncio_compat import TaskGroup, timeout")
+    assert expected == actual
+
+
+def test_uncaught_group_after_lazy_import_prints_its_members() -> None:
+    """A TaskGroup failure that nobody catches prints every member of the group, also when
+    the program never imported exceptiongroup itself (3.8-3.10: its excepthook is installed
+    before the group is raised)."""
+    code = textwrap.dedent(
+        """
+        import asyncio
+        from asyncio_compat import TaskGroup
+
+        async def fail(n):
+            raise ValueError(f"member {n}")
+
+        async def main():
+            async with TaskGroup() as tg:
+                tg.create_task(fail(1))
+                tg.create_task(fail(2))
+
+        asyncio.run(main())
+        """
+    )
+    env = {k: v for k, v in os.environ.items() if k not in {"FORCE_COLOR", "PYTHONSTARTUP"}}
+    env["PYTHON_COLORS"] = "0"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert 1 == proc.returncode
+    expected = ["ValueError: member 1", "ValueError: member 2"]
+    actual = [line.strip(" |") for line in proc.stderr.splitlines() if "member" in line]
+    actual = [line for line in actual if line.startswith("ValueError")]
+    assert expected == actual
+
+
 def test_every_public_name_has_a_gate_entry() -> None:
     """This file's gate table covers every public name, so a new name needs a gate test."""
     expected = sorted(PUBLIC_NAMES)

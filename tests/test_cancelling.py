@@ -93,6 +93,64 @@ def test_task_factory_untouched(impl, run):
     assert (True, True) == run(main())
 
 
+def test_children_count_every_request(impl, run):
+    """A group's child counts each ``cancel()`` it accepts, also with a task factory set
+    (3.8-3.10: the loop makes that child, and an instance ``cancel`` counts)."""
+
+    def factory(loop: Any, coro: Any, **kwargs: Any) -> Any:
+        return asyncio.Task(coro, loop=loop, **kwargs)
+
+    async def count(with_factory: bool) -> List[int]:
+        loop = asyncio.get_running_loop()
+        if with_factory:
+            loop.set_task_factory(factory)
+        try:
+            async with impl.TaskGroup() as tg:
+                child = tg.create_task(asyncio.sleep(10))
+                counts = [impl.cancelling(child)]
+                child.cancel()
+                child.cancel()
+                counts.append(impl.cancelling(child))
+        finally:
+            loop.set_task_factory(None)
+        counts.append(impl.cancelling(child))
+        return counts
+
+    async def main():
+        return await count(False), await count(True)
+
+    assert ([0, 2, 2], [0, 2, 2]) == run(main())
+
+
+def test_child_looks_like_a_task_of_create_task(impl, run):
+    """A group's child is an ``asyncio.Task`` whose repr reads like one of
+    ``loop.create_task()``, with its name."""
+
+    async def main():
+        async with impl.TaskGroup() as tg:
+            child = tg.create_task(asyncio.sleep(0), name="worker")
+            plain = tg.create_task(asyncio.sleep(0))
+            return isinstance(child, asyncio.Task), repr(child)[:29], repr(plain)[:19]
+
+    expected = (True, "<Task pending name='worker' c", "<Task pending name=")
+    actual = run(main())
+    assert expected == actual
+
+
+def test_child_source_traceback_ends_in_the_group(impl, run):
+    """In debug mode a child's ``_source_traceback`` ends at the group's ``create_task()``,
+    called from the code that asked for the task, as the stdlib's does."""
+
+    async def main():
+        asyncio.get_running_loop().set_debug(True)
+        async with impl.TaskGroup() as tg:
+            child = tg.create_task(asyncio.sleep(0))
+        frames = child._source_traceback  # type: ignore[attr-defined]
+        return frames[-1].name, frames[-2].name
+
+    assert ("create_task", "main") == run(main())
+
+
 @pytest.mark.skipif(sys.version_info < (3, 9), reason="cancel(msg) is 3.9+ (bpo-31033)")
 def test_cancel_message_kept(impl, run):
     """``task.cancel(msg)`` on a task with an active group delivers the message."""

@@ -6,8 +6,6 @@ already behaves like the newest release, and this package's backport before that
 (typing_extensions' rule). ``asyncio_compat.backport`` gives the backport everywhere.
 """
 
-from __future__ import annotations
-
 import sys
 
 __all__ = [
@@ -31,49 +29,103 @@ __all__ = [
     "uncancel",
 ]
 
-# catch() has no stdlib counterpart: exceptiongroup's is the one pytest, anyio and trio use.
-from exceptiongroup import catch
+__version__ = "0.1.0"
 
-from ._exceptions import TimeoutError, add_note
-from ._version import __version__ as __version__
+# Names that cost an import of their own come on first use (PEP 562, __getattr__ below):
+# name -> the module that holds it. exceptiongroup alone takes 13-18 ms to import before
+# 3.11 (benchmarks/README.md); type checkers see plain imports instead.
+TYPE_CHECKING = False
+_on_first_use = {
+    # catch() has no stdlib counterpart: exceptiongroup's is the one pytest, anyio and trio use.
+    "catch": "exceptiongroup",
+    # Functions for Task.cancelling()/uncancel(), which the stdlib has only as methods.
+    "cancelling": "asyncio_compat._cancelling",
+    "uncancel": "asyncio_compat._cancelling",
+    "add_note": "asyncio_compat._exceptions",
+    "backport": "asyncio_compat.backport",
+}
+if TYPE_CHECKING:
+    from exceptiongroup import catch
+
+    from . import backport as backport
+    from ._cancelling import cancelling, uncancel
+    from ._exceptions import add_note
 
 if sys.version_info >= (3, 15):  # 3.15+: gh-108951 added TaskGroup.cancel()
     from asyncio import TaskGroup
 else:
-    from .backport import TaskGroup
+    from ._taskgroup import TaskGroup
 
 if sys.version_info >= (3, 13):
     # 3.13+: gh-96037 (TimeoutError kept in the context of an exception that replaced
     # the CancelledError) and gh-116720 (uncancel() withdraws a pending cancellation).
     from asyncio import Timeout, timeout, timeout_at
-
-    from ._cancelling import cancelling, uncancel
 else:
-    from .backport import Timeout, cancelling, timeout, timeout_at, uncancel
+    from ._timeout import Timeout, timeout, timeout_at
 
 if sys.version_info >= (3, 12):  # 3.12+: gh-99388 added asyncio.run(loop_factory=...)
     from asyncio import Runner, run
 elif sys.version_info >= (3, 11):  # 3.11: asyncio.Runner (gh-91218) is complete there
     from asyncio import Runner
 
-    from ._runner import run
+    if TYPE_CHECKING:
+        from ._runner import run
+    _on_first_use["run"] = "asyncio_compat._runner"
 else:
-    from ._runner import Runner, run
+    if TYPE_CHECKING:
+        from ._runner import Runner, run
+    _on_first_use.update(Runner="asyncio_compat._runner", run="asyncio_compat._runner")
 
 if sys.version_info >= (3, 11):  # 3.11+: PEP 654 exception groups and group-aware traceback
-    from builtins import BaseExceptionGroup, ExceptionGroup
+    from builtins import BaseExceptionGroup, ExceptionGroup, TimeoutError
     from traceback import format_exception, format_exception_only, print_exc, print_exception
 else:
-    from exceptiongroup import (
-        BaseExceptionGroup,
-        ExceptionGroup,
-        format_exception,
-        format_exception_only,
-        print_exc,
-        print_exception,
+    # bpo-46771 (3.11) made asyncio.TimeoutError the builtin: ours subclasses both.
+    from ._exceptions import TimeoutError
+
+    if TYPE_CHECKING:
+        from exceptiongroup import (
+            BaseExceptionGroup,
+            ExceptionGroup,
+            format_exception,
+            format_exception_only,
+            print_exc,
+            print_exception,
+        )
+    _on_first_use.update(
+        dict.fromkeys(
+            [
+                "BaseExceptionGroup",
+                "ExceptionGroup",
+                "format_exception",
+                "format_exception_only",
+                "print_exc",
+                "print_exception",
+            ],
+            "exceptiongroup",
+        )
     )
 
 if sys.version_info >= (3, 12, 1):  # 3.12.1+: gh-103791 made contextlib.suppress group-aware
     from contextlib import suppress
 else:
-    from exceptiongroup import suppress  # type: ignore[assignment]
+    if TYPE_CHECKING:
+        from exceptiongroup import suppress  # type: ignore[assignment]
+    _on_first_use["suppress"] = "exceptiongroup"
+
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name):
+        module = _on_first_use.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        __import__(module)
+        value = sys.modules[module]
+        if module != f"{__name__}.{name}":  # else it is the submodule itself
+            value = getattr(value, name)
+        globals()[name] = value
+        return value
+
+    def __dir__():
+        return sorted(set(globals()) | set(_on_first_use))

@@ -5,22 +5,27 @@ tell its own cancellation from somebody else's; 3.13 made ``uncancel()`` reachin
 also withdraw a request not yet delivered (gh-116720).
 
 Before 3.11 a task has no count. The task object stays the same one (code compares and
-stores ``current_task()``), and neither the loop's task factory nor ``asyncio`` is patched:
-instead, a task in which a group or a timeout is active gets an instance attribute
-``cancel`` that counts and then calls the class's own ``cancel``. Everything that cancels
-a task -- ``gather``, ``wait_for``, an awaiting task, ``asyncio.run`` -- looks ``cancel``
-up on the instance, in C as in Python, so every request is counted.
+stores ``current_task()``), and neither the loop's task factory nor ``asyncio`` is patched.
+A TaskGroup's children are ``_CountingTask``s, asyncio's Task with a ``cancel`` that
+counts into a slot (on asyncio's own loops without a task factory; elsewhere the loop
+makes the task). Any other task in which a group or a timeout is active gets an instance
+attribute ``cancel`` that counts and then calls the class's own ``cancel``. Everything
+that cancels a task -- ``gather``, ``wait_for``, an awaiting task, ``asyncio.run`` --
+looks ``cancel`` up on the object, in C as in Python, so every request is counted.
 """
 
 from __future__ import annotations
+
+__all__ = ["cancelling", "uncancel"]
 
 import asyncio
 import contextlib
 import sys
 import weakref
-from typing import Any, Optional
 
-__all__ = ["cancelling", "uncancel"]
+TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 
 def _withdraw(task: asyncio.Task[Any]) -> None:
@@ -102,17 +107,56 @@ else:
         def __repr__(self) -> str:
             return f"<cancel of {self._task()!r}, {self.count} pending>"
 
-    def count_cancels(task: asyncio.Task[Any]) -> _CancelCounter:
+    class _CountingTask(asyncio.Task):  # type: ignore[type-arg]
+        """The task a TaskGroup creates: an ``asyncio.Task`` that counts in a slot.
+
+        Cheaper than a ``_CancelCounter``: no instance dict, no counter, no weakref. Named
+        ``Task`` so that its repr (and the logs that print it) are asyncio's own.
+        """
+
+        __slots__ = ("_asyncio_compat_cancels",)
+
+        def cancel(self, *args: Any, **kwargs: Any) -> bool:
+            if self.done():
+                return False
+            self._asyncio_compat_cancels = _count(self) + 1
+            return super().cancel(*args, **kwargs)
+
+    _CountingTask.__name__ = _CountingTask.__qualname__ = "Task"
+
+    def _count(task: _CountingTask) -> int:
+        # The slot is unset until the first request: no __init__ of ours on the hot path.
+        return getattr(task, "_asyncio_compat_cancels", 0)
+
+    _base_create_task = asyncio.BaseEventLoop.create_task
+
+    def counting_task(loop: Any, coro: Any, name: Optional[str]) -> Optional[asyncio.Task[Any]]:
+        """A ``_CountingTask``, made as ``loop.create_task(coro, name=name)`` makes a task.
+
+        ``None`` where the loop makes its tasks its own way (a task factory, a loop of
+        another kind): the caller then calls ``loop.create_task()`` and ``count_cancels()``.
+        """
+        # What BaseEventLoop.create_task does, read from the loop's private attributes:
+        # this branch runs only on 3.8-3.10, whose asyncio no longer changes.
+        if type(loop).create_task is not _base_create_task or loop._task_factory is not None:
+            return None
+        if loop._closed:
+            coro.close()
+            raise RuntimeError("Event loop is closed")
+        task = _CountingTask(coro, loop=loop, name=name)
+        if task._source_traceback:  # type: ignore[attr-defined]
+            # Debug mode: the traceback ends where the task was asked for, not here.
+            del task._source_traceback[-1]  # type: ignore[attr-defined]
+        return task
+
+    def count_cancels(task: asyncio.Task[Any]) -> None:
         """Start counting *task*'s cancellation requests, if not already counted.
 
         A request made before counting started and not yet delivered counts as one.
         """
-        counter = task.cancel
-        if isinstance(counter, _CancelCounter):
-            return counter
-        counter = _CancelCounter(task, 1 if getattr(task, "_must_cancel", False) else 0)
-        task.cancel = counter  # type: ignore[method-assign]
-        return counter
+        if type(task) is not _CountingTask and not isinstance(task.cancel, _CancelCounter):
+            count = 1 if getattr(task, "_must_cancel", False) else 0
+            task.cancel = _CancelCounter(task, count)  # type: ignore[method-assign]
 
     def cancelling(task: asyncio.Task[Any]) -> int:
         """Return how many cancellation requests *task* has not yet withdrawn.
@@ -120,7 +164,10 @@ else:
         Requests are counted from the first time a TaskGroup or a timeout is active in
         the task, or it is created by a TaskGroup, or it is passed here.
         """
-        return count_cancels(task).count
+        if type(task) is _CountingTask:
+            return _count(task)
+        count_cancels(task)
+        return task.cancel.count  # type: ignore[attr-defined,no-any-return]
 
     def uncancel(task: asyncio.Task[Any]) -> int:
         """Withdraw one cancellation request of *task*; return how many are left.
@@ -129,12 +176,16 @@ else:
         lets us (pure-Python tasks, PyPy); the C task's flag is read-only before 3.13, and
         TaskGroup and timeout then take the stale request themselves (settle_withdrawn).
         """
-        counter = count_cancels(task)
-        if counter.count > 0:
-            counter.count -= 1
-        if counter.count == 0:
+        left = cancelling(task)
+        if left > 0:
+            left -= 1
+            if type(task) is _CountingTask:
+                task._asyncio_compat_cancels = left
+            else:
+                task.cancel.count = left  # type: ignore[attr-defined]
+        if left == 0:
             _withdraw(task)
-        return counter.count
+        return left
 
 
 async def settle_withdrawn(task: asyncio.Task[Any]) -> Optional[BaseException]:

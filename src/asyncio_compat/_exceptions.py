@@ -32,6 +32,8 @@ else:
 
         ``exceptiongroup`` shows the notes when the traceback is printed.
         """
+        import exceptiongroup  # noqa: F401  (imported on first use: it shows the notes)
+
         if not isinstance(note, str):
             # The newest CPython's wording (3.11 and 3.12 said "note must be a str").
             raise TypeError(f"add_note() argument must be str, not {type(note).__name__}")

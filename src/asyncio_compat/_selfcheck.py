@@ -25,7 +25,7 @@ from typing import Any, Awaitable, Callable, Dict, List, NamedTuple, Optional, S
 
 import asyncio_compat
 
-from ._version import __version__
+from . import __version__
 
 __all__ = ["CHECKS", "Check", "CheckResult", "main", "run_checks"]
 

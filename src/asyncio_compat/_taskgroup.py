@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+__all__ = ["TaskGroup"]
+
 import asyncio
 import contextvars
 import sys
-from typing import Any, Callable, Coroutine, Optional, Set, TypeVar, cast
 
 from ._cancelling import cancelling, count_cancels, settle_withdrawn, uncancel
-from ._context import run_in_context
+
+TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Coroutine, Optional, Set, TypeVar
+
+    _T = TypeVar("_T")
+    _Coro = Coroutine[Any, Any, _T]
 
 if sys.version_info >= (3, 11):  # 3.11+: PEP 654 exception groups are builtins
     from builtins import BaseExceptionGroup
-else:
+elif TYPE_CHECKING:
     from exceptiongroup import BaseExceptionGroup
+else:
+
+    def BaseExceptionGroup(message: str, errors: list[BaseException]) -> BaseException:
+        # exceptiongroup takes 13-18 ms to import: the first failure pays it, not import.
+        from exceptiongroup import BaseExceptionGroup
+
+        return BaseExceptionGroup(message, errors)
+
 
 if sys.version_info >= (3, 14):  # 3.14+: gh-91048 call-graph introspection (asyncio.graph)
     from asyncio.futures import future_add_to_awaited_by, future_discard_from_awaited_by
@@ -27,13 +42,10 @@ else:
 
     future_discard_from_awaited_by = future_add_to_awaited_by
 
-# Children are counted only where tasks cannot count for themselves (before 3.11).
-_COUNT_CHILDREN = sys.version_info < (3, 11)
-
-__all__ = ["TaskGroup"]
-
-_T = TypeVar("_T")
-_Coro = Coroutine[Any, Any, _T]
+if sys.version_info < (3, 11):  # bpo-46771 (3.11): tasks count their own cancellations
+    # Children are created counting: a group cancels them and they may nest groups.
+    from ._cancelling import counting_task
+    from ._context import run_in_context
 
 
 def _is_base_error(exc: BaseException) -> bool:
@@ -166,7 +178,8 @@ class TaskGroup:
 
         assert self._errors is not None
         if et is not None and not issubclass(et, asyncio.CancelledError):
-            self._errors.append(cast(BaseException, exc))
+            assert exc is not None
+            self._errors.append(exc)
 
         if self._errors:
             # A cancellation from outside must survive the ExceptionGroup: give it back
@@ -178,7 +191,8 @@ class TaskGroup:
                 if et is not None and issubclass(et, GeneratorExit) and len(self._errors) == 1:
                     # gh-135736 (3.15): an async generator closed inside the group
                     # must see its own GeneratorExit, or aclose() would fail.
-                    raise cast(BaseException, exc)
+                    assert exc is not None
+                    raise exc
                 raise BaseExceptionGroup("unhandled errors in a TaskGroup", self._errors) from None
             finally:
                 exc = None
@@ -215,12 +229,18 @@ class TaskGroup:
         if self._aborting:
             coro.close()
             raise RuntimeError(f"TaskGroup {self!r} is shutting down")
+        loop = self._loop
+        assert loop is not None
         if name is None and context is None and not kwargs:
-            task = self._get_loop().create_task(coro)
+            if sys.version_info >= (3, 11):
+                task = loop.create_task(coro)
+            else:
+                task = counting_task(loop, coro, None)
+                if task is None:
+                    task = loop.create_task(coro)
+                    count_cancels(task)
         else:
-            task = _spawn(self._get_loop(), coro, name, context, kwargs)
-        if _COUNT_CHILDREN:
-            count_cancels(task)
+            task = _spawn(loop, coro, name, context, kwargs)
         if _AWAITED_BY:
             future_add_to_awaited_by(task, self._parent_task)
         # The done callback is always scheduled, even for a task that finished eagerly:
@@ -318,9 +338,14 @@ def _spawn(
         if name is not None:
             kwargs["name"] = name
         return loop.create_task(coro, **kwargs)
-    if kwargs:
-        coro.close()
-        raise TypeError(f"create_task() got unexpected keyword arguments {sorted(kwargs)}")
-    if context is not None:
-        coro = run_in_context(coro, context)
-    return loop.create_task(coro, name=name)
+    else:
+        if kwargs:
+            coro.close()
+            raise TypeError(f"create_task() got unexpected keyword arguments {sorted(kwargs)}")
+        if context is not None:
+            coro = run_in_context(coro, context)
+        task = counting_task(loop, coro, name)
+        if task is None:
+            task = loop.create_task(coro, name=name)
+            count_cancels(task)
+        return task

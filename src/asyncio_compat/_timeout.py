@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+__all__ = ["Timeout", "timeout", "timeout_at"]
+
 import asyncio
-import enum
 import sys
-from types import TracebackType
-from typing import Any, Optional, Type
 
 from ._cancelling import cancelling, count_cancels, settle_withdrawn, uncancel
 from ._exceptions import TimeoutError
 
+TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
+if TYPE_CHECKING:
+    from types import TracebackType
+    from typing import Any, Optional, Type
+
 if sys.version_info >= (3, 11):  # 3.11+: PEP 654 exception groups are builtins
     from builtins import ExceptionGroup
+
+    def _members(exc: BaseException) -> tuple[BaseException, ...]:
+        return exc.exceptions if isinstance(exc, ExceptionGroup) else ()
+
 else:
-    from exceptiongroup import ExceptionGroup
 
-__all__ = ["Timeout", "timeout", "timeout_at"]
+    def _members(exc: BaseException) -> tuple[BaseException, ...]:
+        # Not imported for this: no exceptiongroup imported, no group of its to look at.
+        exceptiongroup = sys.modules.get("exceptiongroup")
+        if exceptiongroup is not None and isinstance(exc, exceptiongroup.ExceptionGroup):
+            return exc.exceptions  # type: ignore[no-any-return]
+        return ()
 
 
-class _State(enum.Enum):
-    CREATED = "created"
-    ENTERED = "active"
-    EXPIRING = "expiring"
-    EXPIRED = "expired"
-    EXITED = "finished"
+# The states of a Timeout, as its repr names them (plain strings: an Enum costs import time).
+_CREATED = "created"
+_ENTERED = "active"
+_EXPIRING = "expiring"
+_EXPIRED = "expired"
+_EXITED = "finished"
 
 
 class Timeout:
@@ -39,7 +51,7 @@ class Timeout:
 
         A deadline already past expires on the next iteration of the loop.
         """
-        self._state = _State.CREATED
+        self._state = _CREATED
         self._handle: Optional[asyncio.Handle] = None
         self._task: Optional[asyncio.Task[Any]] = None
         self._when = when
@@ -51,10 +63,10 @@ class Timeout:
 
     def reschedule(self, when: Optional[float]) -> None:
         """Move the deadline to *when* (``None``: no deadline)."""
-        if self._state is not _State.ENTERED:
-            if self._state is _State.CREATED:
+        if self._state is not _ENTERED:
+            if self._state is _CREATED:
                 raise RuntimeError("Timeout has not been entered")
-            raise RuntimeError(f"Cannot change state of {self._state.value} Timeout")
+            raise RuntimeError(f"Cannot change state of {self._state} Timeout")
         self._when = when
         if self._handle is not None:
             self._handle.cancel()
@@ -68,23 +80,23 @@ class Timeout:
 
     def expired(self) -> bool:
         """Did the deadline pass while the block ran?"""
-        return self._state in (_State.EXPIRING, _State.EXPIRED)
+        return self._state in (_EXPIRING, _EXPIRED)
 
     def __repr__(self) -> str:
         info = ""
-        if self._state is _State.ENTERED:
+        if self._state is _ENTERED:
             when = round(self._when, 3) if self._when is not None else None
             info = f" when={when}"
-        return f"<Timeout [{self._state.value}]{info}>"
+        return f"<Timeout [{self._state}]{info}>"
 
     async def __aenter__(self) -> Timeout:
-        if self._state is not _State.CREATED:
+        if self._state is not _CREATED:
             raise RuntimeError("Timeout has already been entered")
         task = asyncio.current_task()
         if task is None:
             raise RuntimeError("Timeout should be used inside a task")
         count_cancels(task)
-        self._state = _State.ENTERED
+        self._state = _ENTERED
         self._task = task
         self._cancelling = cancelling(task)
         self.reschedule(self._when)
@@ -96,16 +108,16 @@ class Timeout:
         exc_val: Optional[BaseException],
         exc_tb: Optional[TracebackType],
     ) -> Optional[bool]:
-        assert self._state in (_State.ENTERED, _State.EXPIRING)
+        assert self._state in (_ENTERED, _EXPIRING)
         if self._handle is not None:
             self._handle.cancel()
             self._handle = None
 
-        if self._state is _State.ENTERED:
-            self._state = _State.EXITED
+        if self._state is _ENTERED:
+            self._state = _EXITED
             return None
 
-        self._state = _State.EXPIRED
+        self._state = _EXPIRED
         assert self._task is not None
         # Only a cancellation that is ours alone becomes TimeoutError: a request made
         # by anyone else since we entered wins, and keeps propagating.
@@ -121,16 +133,15 @@ class Timeout:
                 # Something replaced our CancelledError (a finally, an ExceptionGroup):
                 # leave a TimeoutError in its context chain (gh-96037, 3.13).
                 _insert_timeout_error(exc_val)
-                if isinstance(exc_val, ExceptionGroup):
-                    for exc in exc_val.exceptions:
-                        _insert_timeout_error(exc)
+                for exc in _members(exc_val):
+                    _insert_timeout_error(exc)
         return None
 
     def _on_timeout(self) -> None:
-        assert self._state is _State.ENTERED
+        assert self._state is _ENTERED
         assert self._task is not None
         self._task.cancel()
-        self._state = _State.EXPIRING
+        self._state = _EXPIRING
         self._handle = None
 
 
