@@ -189,7 +189,8 @@ else:
 
 
 async def settle_withdrawn(task: asyncio.Task[Any]) -> Optional[BaseException]:
-    """Call after ``uncancel(task)`` returned 0, from inside *task*.
+    """Call after ``uncancel(task)`` returned 0, from inside *task*, if ``task._must_cancel``
+    is still set (callers look first: a coroutine is not free).
 
     Where ``_must_cancel`` is read-only (the C task before 3.13), ``uncancel()`` cannot
     withdraw a request made while the task was running, and the task would get a

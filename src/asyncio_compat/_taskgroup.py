@@ -160,7 +160,10 @@ class TaskGroup:
         if self._parent_cancel_requested:
             if uncancel(self._get_parent()) == 0:
                 # Every request left was ours (gh-116720): nothing to propagate.
-                cancelled_exc = await settle_withdrawn(self._get_parent())
+                if getattr(self._parent_task, "_must_cancel", False):
+                    cancelled_exc = await settle_withdrawn(self._get_parent())
+                else:
+                    cancelled_exc = None
             elif cancelled_exc is None:
                 # gh-155433: a request that is not ours remains, and was delivered to
                 # us while we waited: it must go on propagating.

@@ -7,7 +7,7 @@ __all__ = ["Timeout", "timeout", "timeout_at"]
 import asyncio
 import sys
 
-from ._cancelling import cancelling, count_cancels, settle_withdrawn, uncancel
+from ._cancelling import cancelling, settle_withdrawn, uncancel
 from ._exceptions import TimeoutError
 
 TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
@@ -95,10 +95,9 @@ class Timeout:
         task = asyncio.current_task()
         if task is None:
             raise RuntimeError("Timeout should be used inside a task")
-        count_cancels(task)
         self._state = _ENTERED
         self._task = task
-        self._cancelling = cancelling(task)
+        self._cancelling = cancelling(task)  # before 3.11, counting starts here
         self.reschedule(self._when)
         return self
 
@@ -122,7 +121,7 @@ class Timeout:
         # Only a cancellation that is ours alone becomes TimeoutError: a request made
         # by anyone else since we entered wins, and keeps propagating.
         left = uncancel(self._task)
-        if left == 0:
+        if left == 0 and getattr(self._task, "_must_cancel", False):
             cancelled = await settle_withdrawn(self._task)
             if cancelled is not None:
                 raise cancelled
