@@ -191,6 +191,66 @@ def _new_loop(kind: str) -> asyncio.AbstractEventLoop:
     return asyncio.new_event_loop()
 
 
+def _clean_groups() -> Tuple[Tuple[type, ...], Tuple[str, ...]]:
+    # The TaskGroup classes that must leave no cycle, and the files of their code.
+    classes: List[type] = [backport.TaskGroup]
+    if sys.version_info >= FIXED_IN["refcycles"]:
+        classes.append(asyncio.TaskGroup)  # type: ignore[attr-defined]
+    files = {sys.modules[cls.__aexit__.__module__].__file__ or "" for cls in classes}
+    return tuple(classes), tuple(sorted(files))
+
+
+CLEAN_GROUPS, CLEAN_GROUP_FILES = _clean_groups()
+BACKPORT_FILE = sys.modules[backport.TaskGroup.__aexit__.__module__].__file__
+
+# Locals of the stdlib's TaskGroup code that do hold an error in a cycle, in a release the
+# check otherwise covers. The backport has none of them.
+STDLIB_CYCLES = {
+    # 3.15 (gh-155433's change): _aexit() keeps the CancelledError it caught while
+    # waiting, and its frame is in that error's traceback when it propagates.
+    "pending_cancellation_error",
+}
+
+
+def _held(value: Any) -> bool:
+    # An error or a task, alone or in a list or set of them.
+    if isinstance(value, (list, set, tuple)):
+        return any(_held(v) for v in value)
+    return isinstance(value, (BaseException, asyncio.Future))
+
+
+def group_cycles() -> List[str]:
+    """Collect the garbage; return what in it a TaskGroup holds: a cycle through a group
+    (its attributes) or through its code (a frame of it, in a traceback) that keeps an
+    error or a task alive. A cycle of the test's own (``pytest.raises(...) as info``
+    inside a coroutine) may hold a group: only what the group itself still holds counts.
+    """
+    if sys.implementation.name != "cpython":
+        gc.collect()
+        return []
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        gc.collect()
+        found = []
+        for obj in gc.garbage:
+            if isinstance(obj, CLEAN_GROUPS):
+                held = sorted(k for k, v in vars(obj).items() if _held(v))
+                if held:
+                    found.append(f"{type(obj).__module__}.TaskGroup keeps {held}")
+            elif isinstance(obj, types.FrameType):
+                if obj.f_code.co_filename in CLEAN_GROUP_FILES:
+                    known = STDLIB_CYCLES if obj.f_code.co_filename != BACKPORT_FILE else {}
+                    items = obj.f_locals.items()
+                    held = sorted(k for k, v in items if _held(v) and k not in known)
+                    if held:
+                        found.append(f"frame of {obj.f_code.co_name}() keeps {held}")
+        return found
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.collect()
+
+
 class Runner:
     """Runs a test's coroutine on a fresh loop and checks the loop's hygiene after it.
 
@@ -198,12 +258,15 @@ class Runner:
     - nothing reaches the loop's exception handler (a task destroyed while pending,
       an exception never retrieved) unless the test takes it from ``handled``;
     - warnings are errors (pytest's ``filterwarnings``), so a coroutine never awaited
-      fails the test.
+      fails the test;
+    - once the loop is closed, no reference cycle through a TaskGroup keeps an error or
+      a task alive (``group_cycles``; CPython only, the stdlib's groups from 3.14).
     """
 
     def __init__(self, loop_kind: str) -> None:
         self.loop_kind = loop_kind
         self.handled: List[Dict[str, Any]] = []
+        self.cycles: List[str] = []
 
     def __call__(self, coro: Coroutine[Any, Any, _T], *, debug: bool = False) -> _T:
         loop = _new_loop(self.loop_kind)
@@ -223,10 +286,11 @@ class Runner:
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
             del loop
-            gc.collect()
+            self.cycles += group_cycles()
 
     def check(self) -> None:
         assert [] == [c.get("message") for c in self.handled], "loop exception handler called"
+        assert [] == self.cycles, "garbage cycle through a TaskGroup"
 
 
 @pytest.fixture(params=LOOPS)
@@ -234,6 +298,7 @@ def run(request: pytest.FixtureRequest) -> Any:
     """``run(coro)`` runs *coro* to completion on a fresh loop of the parametrized kind."""
     runner = Runner(request.param)
     yield runner
+    runner.cycles += group_cycles()  # what the test function's frame kept until now
     runner.check()
 
 

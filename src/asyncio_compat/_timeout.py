@@ -8,20 +8,21 @@ import asyncio
 import sys
 
 from ._cancelling import cancelling, settle_withdrawn, uncancel
-from ._exceptions import TimeoutError
 
 TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
 if TYPE_CHECKING:
     from types import TracebackType
     from typing import Any, Optional, Type
 
-if sys.version_info >= (3, 11):  # 3.11+: PEP 654 exception groups are builtins
-    from builtins import ExceptionGroup
+# 3.11+: PEP 654 exception groups are builtins; bpo-46771 made TimeoutError asyncio's
+if sys.version_info >= (3, 11):
+    from builtins import ExceptionGroup, TimeoutError
 
     def _members(exc: BaseException) -> tuple[BaseException, ...]:
         return exc.exceptions if isinstance(exc, ExceptionGroup) else ()
 
 else:
+    from ._exceptions import TimeoutError
 
     def _members(exc: BaseException) -> tuple[BaseException, ...]:
         # Not imported for this: no exceptiongroup imported, no group of its to look at.
