@@ -818,7 +818,7 @@ def environment() -> Dict[str, Any]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="measured rounds (default 5)")
+    parser.add_argument("--rounds", type=int, default=9, help="measured rounds (default 9)")
     parser.add_argument(
         "--warmup", type=int, default=5 if PYPY else 1, help="warm-up rounds (1; PyPy 5)"
     )

@@ -9,7 +9,10 @@ from typing import Any, Awaitable, Callable, Optional
 async def fail_after(delay: float, exc: BaseException) -> None:
     """Sleep *delay* seconds, then raise *exc*."""
     await asyncio.sleep(delay)
-    raise exc
+    try:
+        raise exc
+    finally:
+        del exc  # the traceback holds this frame: no cycle through its locals
 
 
 async def crash_in_cleanup(exc: Optional[BaseException] = None) -> None:
@@ -17,7 +20,10 @@ async def crash_in_cleanup(exc: Optional[BaseException] = None) -> None:
     try:
         await asyncio.sleep(10)
     finally:
-        raise exc if exc is not None else ZeroDivisionError("in cleanup")
+        try:
+            raise exc if exc is not None else ZeroDivisionError("in cleanup")
+        finally:
+            del exc  # the traceback holds this frame: no cycle through its locals
 
 
 async def cancel_once_started(
