@@ -440,7 +440,6 @@ def test_parent_done_before_child_fails(impl, run):
     assert 1 == len(run.handled)
     assert isinstance(run.handled[0]["exception"], Boom)
     run.handled.clear()
-    del main, outer
     # A group never exited keeps its errors and its parent: that cycle is the misuse's.
     run.collect()
 
