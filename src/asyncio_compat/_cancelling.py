@@ -6,7 +6,7 @@ also withdraw a request not yet delivered (gh-116720).
 
 Before 3.11 a task has no count. The task object stays the same one (code compares and
 stores ``current_task()``), and neither the loop's task factory nor ``asyncio`` is patched.
-A TaskGroup's children are ``_CountingTask``s, asyncio's Task with a ``cancel`` that
+A TaskGroup's children are ``CountingTask``s, asyncio's Task with a ``cancel`` that
 counts into a slot (on asyncio's own loops without a task factory; elsewhere the loop
 makes the task). Any other task in which a group or a timeout is active gets an instance
 attribute ``cancel`` that counts and then calls the class's own ``cancel``. Everything
@@ -107,7 +107,7 @@ else:
         def __repr__(self) -> str:
             return f"<cancel of {self._task()!r}, {self.count} pending>"
 
-    class _CountingTask(asyncio.Task):  # type: ignore[type-arg]
+    class CountingTask(asyncio.Task):  # type: ignore[type-arg]
         """The task a TaskGroup creates: an ``asyncio.Task`` that counts in a slot.
 
         Cheaper than a ``_CancelCounter``: no instance dict, no counter, no weakref. Named
@@ -122,39 +122,18 @@ else:
             self._asyncio_compat_cancels = _count(self) + 1
             return super().cancel(*args, **kwargs)
 
-    _CountingTask.__name__ = _CountingTask.__qualname__ = "Task"
+    CountingTask.__name__ = CountingTask.__qualname__ = "Task"
 
-    def _count(task: _CountingTask) -> int:
+    def _count(task: CountingTask) -> int:
         # The slot is unset until the first request: no __init__ of ours on the hot path.
         return getattr(task, "_asyncio_compat_cancels", 0)
-
-    _base_create_task = asyncio.BaseEventLoop.create_task
-
-    def counting_task(loop: Any, coro: Any, name: Optional[str]) -> Optional[asyncio.Task[Any]]:
-        """A ``_CountingTask``, made as ``loop.create_task(coro, name=name)`` makes a task.
-
-        ``None`` where the loop makes its tasks its own way (a task factory, a loop of
-        another kind): the caller then calls ``loop.create_task()`` and ``count_cancels()``.
-        """
-        # What BaseEventLoop.create_task does, read from the loop's private attributes:
-        # this branch runs only on 3.8-3.10, whose asyncio no longer changes.
-        if type(loop).create_task is not _base_create_task or loop._task_factory is not None:
-            return None
-        if loop._closed:
-            coro.close()
-            raise RuntimeError("Event loop is closed")
-        task = _CountingTask(coro, loop=loop, name=name)
-        if task._source_traceback:  # type: ignore[attr-defined]
-            # Debug mode: the traceback ends where the task was asked for, not here.
-            del task._source_traceback[-1]  # type: ignore[attr-defined]
-        return task
 
     def count_cancels(task: asyncio.Task[Any]) -> None:
         """Start counting *task*'s cancellation requests, if not already counted.
 
         A request made before counting started and not yet delivered counts as one.
         """
-        if type(task) is not _CountingTask and not isinstance(task.cancel, _CancelCounter):
+        if type(task) is not CountingTask and not isinstance(task.cancel, _CancelCounter):
             count = 1 if getattr(task, "_must_cancel", False) else 0
             task.cancel = _CancelCounter(task, count)  # type: ignore[method-assign]
 
@@ -164,7 +143,7 @@ else:
         Requests are counted from the first time a TaskGroup or a timeout is active in
         the task, or it is created by a TaskGroup, or it is passed here.
         """
-        if type(task) is _CountingTask:
+        if type(task) is CountingTask:
             return _count(task)
         count_cancels(task)
         return task.cancel.count  # type: ignore[attr-defined,no-any-return]
@@ -179,7 +158,7 @@ else:
         left = cancelling(task)
         if left > 0:
             left -= 1
-            if type(task) is _CountingTask:
+            if type(task) is CountingTask:
                 task._asyncio_compat_cancels = left
             else:
                 task.cancel.count = left  # type: ignore[attr-defined]
