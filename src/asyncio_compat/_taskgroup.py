@@ -44,7 +44,6 @@ else:
 
 if sys.version_info < (3, 11):  # bpo-46771 (3.11): tasks count their own cancellations
     from ._cancelling import CountingTask
-    from ._context import run_in_context
 
     # Children are created counting: a group cancels them and they may nest groups. On a
     # loop whose create_task is asyncio's own and has no task factory, a child is made as
@@ -365,5 +364,7 @@ def _spawn(
             coro.close()
             raise TypeError(f"create_task() got unexpected keyword arguments {sorted(kwargs)}")
         if context is not None:
+            from ._context import run_in_context  # rarely needed: not at import time
+
             coro = run_in_context(coro, context)
         return _new_child(loop, coro, name)
