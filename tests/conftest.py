@@ -191,17 +191,17 @@ def _new_loop(kind: str) -> asyncio.AbstractEventLoop:
     return asyncio.new_event_loop()
 
 
-def _clean_groups() -> Tuple[Tuple[type, ...], Tuple[str, ...]]:
-    # The TaskGroup classes that must leave no cycle, and the files of their code.
-    classes: List[type] = [backport.TaskGroup]
-    if sys.version_info >= FIXED_IN["refcycles"]:
-        classes.append(asyncio.TaskGroup)  # type: ignore[attr-defined]
-    files = {sys.modules[cls.__aexit__.__module__].__file__ or "" for cls in classes}
-    return tuple(classes), tuple(sorted(files))
+def _code_file(cls: type) -> str:
+    # The file of a TaskGroup class's code (the backport's __module__ is the public one).
+    return sys.modules[cls.__aexit__.__module__].__file__ or ""  # type: ignore[attr-defined]
 
 
-CLEAN_GROUPS, CLEAN_GROUP_FILES = _clean_groups()
-BACKPORT_FILE = sys.modules[backport.TaskGroup.__aexit__.__module__].__file__
+# The TaskGroup classes that must leave no cycle, and the files of their code.
+CLEAN_GROUPS: Tuple[type, ...] = (backport.TaskGroup,)
+if sys.version_info >= FIXED_IN["refcycles"]:
+    CLEAN_GROUPS += (asyncio.TaskGroup,)  # type: ignore[attr-defined]
+CLEAN_GROUP_FILES = {_code_file(cls) for cls in CLEAN_GROUPS}
+BACKPORT_FILE = _code_file(backport.TaskGroup)
 
 # Locals of the stdlib's TaskGroup code that do hold an error in a cycle, in a release the
 # check otherwise covers. The backport has none of them.

@@ -168,8 +168,10 @@ else:
 
 
 async def settle_withdrawn(task: asyncio.Task[Any]) -> Optional[BaseException]:
-    """Call after ``uncancel(task)`` returned 0, from inside *task*, if ``task._must_cancel``
-    is still set (callers look first: a coroutine is not free).
+    """Call after ``uncancel(task)`` returned 0, from inside *task*, only if
+    ``task._must_cancel`` is still set: callers look first, since making a coroutine is
+    not free. (From 3.13, and on tasks whose flag we can write, ``uncancel()`` reaching
+    zero has cleared it already.)
 
     Where ``_must_cancel`` is read-only (the C task before 3.13), ``uncancel()`` cannot
     withdraw a request made while the task was running, and the task would get a
@@ -179,8 +181,6 @@ async def settle_withdrawn(task: asyncio.Task[Any]) -> Optional[BaseException]:
     Returns a ``CancelledError`` that must propagate because a new request arrived
     meanwhile, else ``None``.
     """
-    if sys.version_info >= (3, 13) or not getattr(task, "_must_cancel", False):
-        return None
     try:
         await asyncio.sleep(0)
     except asyncio.CancelledError as exc:
