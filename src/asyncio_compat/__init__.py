@@ -16,6 +16,7 @@ __all__ = [
     "Timeout",
     "TimeoutError",
     "add_note",
+    "as_completed",
     "cancelling",
     "catch",
     "format_exception",
@@ -27,6 +28,7 @@ __all__ = [
     "timeout",
     "timeout_at",
     "uncancel",
+    "wait_for",
 ]
 
 __version__ = "0.1.0"
@@ -62,6 +64,27 @@ if sys.version_info >= (3, 13):
     from asyncio import Timeout, timeout, timeout_at
 else:
     from ._timeout import Timeout, timeout, timeout_at
+
+if sys.version_info >= (3, 13):
+    # 3.13+: wait_for is 3.12's timeout() around an await (gh-96764, which fixed gh-86296),
+    # and 3.13's timeout() is the newest (gh-96037, gh-116720). Unchanged since.
+    from asyncio import wait_for
+else:
+    if TYPE_CHECKING:
+        from ._waitfor import wait_for
+    _on_first_use["wait_for"] = "asyncio_compat._waitfor"
+
+if TYPE_CHECKING:
+    # typeshed's stub of asyncio.as_completed types both iterations wrongly (typeshed
+    # #15644, #15646): type checkers see ours on every version.
+    from ._ascompleted import as_completed
+elif sys.version_info >= (3, 14):
+    # 3.14+: a cancelled wait no longer loses a result from the count, and the waits
+    # are awaited-by links of asyncio.graph (gh-91048); 3.13 made it an async iterator
+    # yielding the given tasks (gh-77714). 3.14's is 3.15's.
+    from asyncio import as_completed
+else:
+    _on_first_use["as_completed"] = "asyncio_compat._ascompleted"
 
 if sys.version_info >= (3, 12):  # 3.12+: gh-99388 added asyncio.run(loop_factory=...)
     from asyncio import Runner, run

@@ -8,6 +8,8 @@ import asyncio
 import contextvars
 import sys
 
+from ._awaitedby import AWAITED_BY as _AWAITED_BY
+from ._awaitedby import future_add_to_awaited_by, future_discard_from_awaited_by
 from ._cancelling import cancelling, count_cancels, settle_withdrawn, uncancel
 
 TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
@@ -29,18 +31,6 @@ else:
 
         return BaseExceptionGroup(message, errors)
 
-
-if sys.version_info >= (3, 14):  # 3.14+: gh-91048 call-graph introspection (asyncio.graph)
-    from asyncio.futures import future_add_to_awaited_by, future_discard_from_awaited_by
-
-    _AWAITED_BY = True
-else:
-    _AWAITED_BY = False
-
-    def future_add_to_awaited_by(fut: object, waiter: object) -> None:
-        pass
-
-    future_discard_from_awaited_by = future_add_to_awaited_by
 
 if sys.version_info < (3, 11):  # bpo-46771 (3.11): tasks count their own cancellations
     from ._cancelling import CountingTask

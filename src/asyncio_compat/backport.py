@@ -6,8 +6,19 @@ may import from here to pin the backport.
 
 from __future__ import annotations
 
-__all__ = ["TaskGroup", "Timeout", "cancelling", "timeout", "timeout_at", "uncancel"]
+__all__ = [
+    "TaskGroup",
+    "Timeout",
+    "as_completed",
+    "cancelling",
+    "timeout",
+    "timeout_at",
+    "uncancel",
+    "wait_for",
+]
 
+from ._ascompleted import as_completed
 from ._cancelling import cancelling, uncancel
 from ._taskgroup import TaskGroup
 from ._timeout import Timeout, timeout, timeout_at
+from ._waitfor import wait_for

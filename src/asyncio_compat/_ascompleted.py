@@ -1,0 +1,226 @@
+"""as_completed() with the behaviour of CPython 3.14 and newer.
+
+3.13 made ``as_completed()``'s result an asynchronous iterator too, which yields the
+tasks and futures it was given, so that a result can be matched to its input
+(gh-77714); 3.14 made a wait that is cancelled give its place back, so that no result
+is lost from the count, and recorded the awaited-by links of ``asyncio.graph``.
+"""
+
+from __future__ import annotations
+
+__all__ = ["as_completed"]
+
+import asyncio
+import collections
+import inspect
+import sys
+
+from ._awaitedby import AWAITED_BY, future_add_to_awaited_by, future_discard_from_awaited_by
+
+TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
+if TYPE_CHECKING:
+    from typing import (
+        Any,
+        Awaitable,
+        Coroutine,
+        Deque,
+        Generic,
+        Iterable,
+        Optional,
+        Set,
+        TypeVar,
+        overload,
+    )
+
+    from typing_extensions import Self
+
+    _T = TypeVar("_T")
+    _F = TypeVar("_F", bound="asyncio.Future[Any]", covariant=True)
+else:
+    _T = _F = None
+
+    class Generic:
+        """``AsCompleted[...]`` at run time, without importing typing."""
+
+        __slots__ = ()
+
+        def __class_getitem__(cls, params: object) -> type:
+            return cls
+
+
+# bpo-46771 (3.11) made asyncio.TimeoutError the builtin; before, ours subclasses both
+if sys.version_info >= (3, 11):
+    from builtins import TimeoutError
+else:
+    from ._exceptions import TimeoutError
+
+_get_running_loop = asyncio._get_running_loop
+
+
+class AsCompleted(Generic[_T, _F]):
+    """What :func:`as_completed` returns: both an iterator and an asynchronous iterator.
+
+    ``async for`` yields each given task or future (or the task made for a coroutine)
+    as it finishes. ``for`` yields coroutines instead, each of which returns the result
+    (or raises the exception) of the next awaitable to finish.
+    """
+
+    __slots__ = ("_done", "_left", "_loop", "_task", "_timeout_handle", "_todo", "_waiters")
+
+    def __init__(self, aws: Iterable[Awaitable[Any]], timeout: Optional[float]) -> None:
+        loop = _get_running_loop() or _event_loop()
+        self._loop = loop
+        # The awaitable's done futures, or None for each one the timeout cut off.
+        self._done: Deque[Optional[asyncio.Future[Any]]] = collections.deque()
+        # Waits blocked on an empty _done, first come first served (as asyncio.Queue).
+        self._waiters: Deque[asyncio.Future[None]] = collections.deque()
+        self._timeout_handle: Optional[asyncio.TimerHandle] = None
+        self._task = asyncio.current_task(loop) if AWAITED_BY else None
+        todo: Set[asyncio.Future[Any]] = {asyncio.ensure_future(aw, loop=loop) for aw in set(aws)}
+        for fut in todo:
+            fut.add_done_callback(self._on_completion)
+            if AWAITED_BY:
+                future_add_to_awaited_by(fut, self._task)
+        if todo and timeout is not None:
+            self._timeout_handle = loop.call_later(timeout, self._on_timeout)
+        self._todo = todo
+        # How many more items iteration hands out (a wait cancelled gives its place back).
+        self._left = len(todo)
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __aiter__(self) -> Self:
+        return self
+
+    def __next__(self) -> Coroutine[Any, Any, _T]:
+        if not self._left:
+            raise StopIteration
+        self._left -= 1
+        return self._result()
+
+    async def __anext__(self) -> _F:
+        if not self._left:
+            raise StopAsyncIteration
+        self._left -= 1
+        if not self._done:
+            await self._wait()
+        fut = self._done.popleft()
+        if fut is None:
+            raise TimeoutError
+        return fut  # type: ignore[return-value]
+
+    async def _result(self) -> _T:
+        if not self._done:
+            await self._wait()
+        fut = self._done.popleft()
+        if fut is None:
+            raise TimeoutError
+        return fut.result()  # type: ignore[no-any-return]
+
+    async def _wait(self) -> None:
+        # Until _done has an item for us; the item is taken with no suspension between.
+        while not self._done:
+            waiter = self._loop.create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            except BaseException:
+                # 3.14: a cancelled wait gives its place back, and does not keep the
+                # item it may have been woken for from the next waiter.
+                self._left += 1
+                if not waiter.cancelled():
+                    waiter.cancel()
+                    self._wake()
+                else:
+                    try:
+                        self._waiters.remove(waiter)
+                    except ValueError:
+                        pass
+                raise
+
+    def _wake(self) -> None:
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    def _on_completion(self, fut: asyncio.Future[Any]) -> None:
+        if not self._todo:
+            return  # the timeout came first
+        self._todo.remove(fut)
+        if AWAITED_BY:
+            future_discard_from_awaited_by(fut, self._task)
+        self._done.append(fut)
+        if self._waiters:
+            self._wake()
+        if not self._todo and self._timeout_handle is not None:
+            self._timeout_handle.cancel()
+
+    def _on_timeout(self) -> None:
+        for fut in self._todo:
+            fut.remove_done_callback(self._on_completion)
+            if AWAITED_BY:
+                future_discard_from_awaited_by(fut, self._task)
+            self._done.append(None)
+        self._todo.clear()
+        for _ in range(len(self._waiters)):
+            self._wake()
+
+
+def _event_loop() -> asyncio.AbstractEventLoop:
+    # Called outside a running loop: the current loop, as asyncio.get_event_loop()
+    # gives it there (3.14 raises RuntimeError where none is set).
+    return asyncio.get_event_loop()
+
+
+if TYPE_CHECKING:
+    # typeshed types async iteration as yielding Future[T] whatever was given, and plain
+    # iteration as yielding futures (typeshed #15644, #15646): these say what happens.
+    @overload
+    def as_completed(
+        fs: Iterable[asyncio.Task[_T]], *, timeout: Optional[float] = None
+    ) -> AsCompleted[_T, asyncio.Task[_T]]: ...
+    @overload
+    def as_completed(
+        fs: Iterable[asyncio.Future[_T]], *, timeout: Optional[float] = None
+    ) -> AsCompleted[_T, asyncio.Future[_T]]: ...
+    @overload
+    def as_completed(
+        fs: Iterable[Coroutine[Any, Any, _T]], *, timeout: Optional[float] = None
+    ) -> AsCompleted[_T, asyncio.Task[_T]]: ...
+    @overload
+    def as_completed(
+        fs: Iterable[Awaitable[_T]], *, timeout: Optional[float] = None
+    ) -> AsCompleted[_T, asyncio.Future[_T]]: ...
+
+
+def as_completed(fs: Any, *, timeout: Optional[float] = None) -> Any:
+    """Run the awaitables of the iterable *fs* concurrently; iterate over them as they
+    finish.
+
+    ``async for`` yields the tasks and futures of *fs* themselves (and a task for
+    each coroutine), so a result can be matched to what it came from::
+
+        async for task in as_completed(tasks):
+            print(task.get_name(), task.result())
+
+    ``for`` yields coroutines, each of which returns the result (or raises the
+    exception) of the next one to finish, as before Python 3.13::
+
+        for next_done in as_completed(tasks):
+            result = await next_done
+
+    Duplicates in *fs* count once. When *timeout* (seconds) passes before everything is
+    done, iteration raises ``TimeoutError`` for each awaitable not yet done, which is
+    not cancelled. A wait that is cancelled loses nothing: the awaitable it waited
+    for is yielded by the next step of the iteration.
+    """
+    if inspect.isawaitable(fs):
+        raise TypeError(f"expects an iterable of awaitables, not {type(fs).__name__}")
+    return AsCompleted(fs, timeout)
+
+
+AsCompleted.__module__ = as_completed.__module__ = "asyncio_compat"
