@@ -129,14 +129,10 @@ class AsCompleted(Generic[_T, _F]):
                 # 3.14: a cancelled wait gives its place back, and does not keep the
                 # item it may have been woken for from the next waiter.
                 self._left += 1
-                if not waiter.cancelled():
-                    waiter.cancel()
+                # A waiter cancelled here stays queued, and _wake() skips it. One that
+                # was woken for an item passes the item on to the next wait.
+                if not waiter.cancel() and not waiter.cancelled():
                     self._wake()
-                else:
-                    try:
-                        self._waiters.remove(waiter)
-                    except ValueError:
-                        pass
                 raise
 
     def _wake(self) -> None:
