@@ -40,6 +40,11 @@ FIXED_IN: Dict[str, Tuple[int, ...]] = {
     "gh-128550": (3, 14),  # a child failing eagerly does not cancel the parent too early
     "gh-128552": (3, 14),  # no refcycle through an eager child's traceback
     "refcycles": (3, 14),  # gh-124392 and friends: a failed group leaves no reference cycle
+    "gh-96764": (3, 12),  # wait_for is timeout() around an await: no inner task (gh-86296)
+    "gh-77714": (3, 13),  # as_completed is also an async iterator, yielding the given tasks
+    # as_completed: a cancelled wait gives its place back, so no result is lost (3.14's
+    # _AsCompletedIterator._wait_for_one)
+    "as_completed-cancelled-wait": (3, 14),
 }
 
 
@@ -69,6 +74,8 @@ class Impl(types.SimpleNamespace):
     Timeout: Any
     cancelling: Callable[[Any], int]
     uncancel: Callable[[Any], int]
+    wait_for: Any
+    as_completed: Any
 
 
 IMPLS: List[Impl] = [
@@ -80,6 +87,8 @@ IMPLS: List[Impl] = [
         Timeout=backport.Timeout,
         cancelling=backport.cancelling,
         uncancel=backport.uncancel,
+        wait_for=backport.wait_for,
+        as_completed=backport.as_completed,
     )
 ]
 if sys.version_info >= (3, 11):  # 3.11+: the stdlib has TaskGroup and timeout to compare
@@ -92,6 +101,8 @@ if sys.version_info >= (3, 11):  # 3.11+: the stdlib has TaskGroup and timeout t
             Timeout=asyncio.Timeout,
             cancelling=lambda task: task.cancelling(),
             uncancel=lambda task: task.uncancel(),
+            wait_for=asyncio.wait_for,
+            as_completed=asyncio.as_completed,
         )
     )
 
@@ -113,6 +124,8 @@ def _third_party(module_name: str) -> Impl:
         Timeout=getattr(module, "Timeout", None),
         cancelling=method("cancelling"),
         uncancel=method("uncancel"),
+        wait_for=getattr(module, "wait_for", asyncio.wait_for),
+        as_completed=getattr(module, "as_completed", asyncio.as_completed),
     )
 
 

@@ -1,0 +1,322 @@
+"""as_completed(), the same for the backport and the stdlib (whose async iteration is
+new in 3.13, and whose cancelled waits lose a result before 3.14: strict xfails)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import inspect
+from typing import Any, Iterator, List
+
+import pytest
+
+import asyncio_compat
+
+
+async def value_after(value: Any, delay: float) -> Any:
+    await asyncio.sleep(delay)
+    return value
+
+
+async def fail_after(exc: BaseException, delay: float) -> None:
+    await asyncio.sleep(delay)
+    raise exc
+
+
+@contextlib.contextmanager
+def closed_if_not_run(coros: List[Any]) -> Iterator[None]:
+    """Close the coroutines if the block fails: the stdlib's ``as_completed`` before
+    3.13 fails at ``async for`` before it has made tasks of them."""
+    try:
+        yield
+    except BaseException:
+        for coro in coros:
+            if inspect.getcoroutinestate(coro) == inspect.CORO_CREATED:
+                coro.close()
+        raise
+
+
+async def end(*tasks: asyncio.Future[Any]) -> None:
+    """Cancel what a test left running and wait for it, for the suite's hygiene."""
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def test_plain_iteration_in_finishing_order(impl, run):
+    """``for`` yields coroutines that give the results in the order the awaitables
+    finish, not the order they were given in."""
+
+    async def main():
+        aws = [value_after("slow", 0.03), value_after("fast", 0.01), value_after("mid", 0.02)]
+        return [await next_done for next_done in impl.as_completed(aws)]
+
+    assert ["fast", "mid", "slow"] == run(main())
+
+
+@pytest.mark.newest("gh-77714")
+def test_async_iteration_yields_the_given_tasks(impl, run):
+    """``async for`` yields the very tasks and futures it was given, as they finish, so
+    that a result can be matched to its input."""
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        slow = asyncio.ensure_future(value_after("slow", 0.02))
+        fast = asyncio.ensure_future(value_after("fast", 0.01))
+        fut = loop.create_future()
+        loop.call_later(0.03, fut.set_result, "future")
+        given = [slow, fast, fut]
+        return [(given.index(done), done.result()) async for done in impl.as_completed(given)]
+
+    assert [(1, "fast"), (0, "slow"), (2, "future")] == run(main())
+
+
+@pytest.mark.newest("gh-77714")
+def test_async_iteration_makes_tasks_of_coroutines(impl, run):
+    """``async for`` over coroutines yields the tasks made for them, done."""
+
+    async def main():
+        aws = [value_after(1, 0.02), value_after(2, 0.01)]
+        with closed_if_not_run(aws):
+            done = [task async for task in impl.as_completed(aws)]
+        return [isinstance(t, asyncio.Task) and t.done() for t in done], [t.result() for t in done]
+
+    assert ([True, True], [2, 1]) == run(main())
+
+
+def test_exceptions_come_with_their_awaitable(impl, run):
+    """A failed awaitable raises its exception where its turn comes: from the awaited
+    coroutine of ``for``, as the yielded task's exception in ``async for``."""
+
+    async def main():
+        aws = [fail_after(LookupError("lost"), 0.01), value_after("ok", 0.02)]
+        seen: List[Any] = []
+        for next_done in impl.as_completed(aws):
+            try:
+                seen.append(await next_done)
+            except LookupError as exc:
+                seen.append(exc)
+        return seen
+
+    first, second = run(main())
+    assert (LookupError, "ok") == (type(first), second)
+
+
+@pytest.mark.newest("gh-77714")
+def test_exceptions_in_async_iteration(impl, run):
+    """``async for`` yields a failed task like any other: the exception is the task's."""
+
+    async def main():
+        aws = [fail_after(LookupError("lost"), 0.01), value_after("ok", 0.02)]
+        with closed_if_not_run(aws):
+            return [
+                type(t.exception()) if t.exception() else t.result()
+                async for t in impl.as_completed(aws)
+            ]
+
+    assert [LookupError, "ok"] == run(main())
+
+
+def test_duplicates_count_once(impl, run):
+    """The same awaitable given twice runs once and is yielded once."""
+
+    async def main():
+        same = value_after("same", 0)
+        aws = [same, same, value_after("other", 0.01)]
+        return sorted([await c for c in impl.as_completed(aws)])
+
+    assert ["other", "same"] == run(main())
+
+
+@pytest.mark.newest("gh-77714")
+def test_duplicates_count_once_in_async_iteration(impl, run):
+    """The same awaitable given twice runs once and is yielded once by ``async for``."""
+
+    async def main():
+        same = value_after("same", 0)
+        aws = [same, same, value_after("other", 0.01)]
+        with closed_if_not_run(aws):
+            return sorted([await t async for t in impl.as_completed(aws)])
+
+    assert ["other", "same"] == run(main())
+
+
+def test_empty(impl, run):
+    """Nothing given, nothing yielded, by either kind of iteration."""
+
+    async def main():
+        plain = list(impl.as_completed([]))
+        if hasattr(impl.as_completed([]), "__aiter__"):  # 3.13+ (gh-77714)
+            assert [] == [t async for t in impl.as_completed([])]
+        return plain
+
+    assert [] == run(main())
+
+
+def test_plain_iteration_timeout(impl, run):
+    """When the timeout passes first, the awaitables not yet done raise ``TimeoutError``,
+    one per awaited coroutine; they are not cancelled."""
+
+    async def main():
+        slow = asyncio.ensure_future(asyncio.sleep(10))
+        results: List[Any] = []
+        for next_done in impl.as_completed([value_after("fast", 0), slow], timeout=0.01):
+            try:
+                results.append(await next_done)
+            except asyncio_compat.TimeoutError as exc:
+                results.append(type(exc))
+        still_running = not slow.done()
+        await end(slow)
+        return results, still_running
+
+    assert (["fast", asyncio_compat.TimeoutError], True) == run(main())
+
+
+@pytest.mark.newest("gh-77714")
+def test_async_iteration_timeout(impl, run):
+    """``async for`` raises ``TimeoutError`` when the timeout passes before the next
+    awaitable is done; what finished before was yielded."""
+
+    async def main():
+        slow = asyncio.ensure_future(asyncio.sleep(10))
+        fast = asyncio.ensure_future(value_after("fast", 0))
+        seen = []
+        with pytest.raises(TimeoutError):
+            async for task in impl.as_completed([fast, slow], timeout=0.01):
+                seen.append(task)
+        await end(slow)
+        return seen == [fast]
+
+    assert run(main())
+
+
+def test_timeout_not_reached(impl, run):
+    """A timeout that everything beats changes nothing."""
+
+    async def main():
+        aws = [value_after(1, 0), value_after(2, 0.01)]
+        return [await c for c in impl.as_completed(aws, timeout=10)]
+
+    assert [1, 2] == run(main())
+
+
+def test_iteration_can_stop_and_resume(impl, run):
+    """The iterator keeps its place: a loop that breaks out can be followed by another
+    over the same iterator, which yields the rest."""
+
+    async def main():
+        iterator = impl.as_completed([value_after(i, i / 100) for i in range(3)])
+        first = []
+        for next_done in iterator:
+            first.append(await next_done)
+            break
+        return first, [await c for c in iterator]
+
+    assert ([0], [1, 2]) == run(main())
+
+
+def test_concurrent_waits(impl, run):
+    """The coroutines of plain iteration may be awaited concurrently: each gets a
+    different result."""
+
+    async def main():
+        waits = list(impl.as_completed([value_after("a", 0.01), value_after("b", 0.01)]))
+        return sorted(await asyncio.gather(*waits))
+
+    assert ["a", "b"] == run(main())
+
+
+@pytest.mark.newest("as_completed-cancelled-wait")
+def test_cancelled_async_wait_loses_nothing(impl, run):
+    """An ``async for`` step whose wait is cancelled gives its place back: the iteration
+    still yields every awaitable afterwards."""
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        a, b = loop.create_future(), loop.create_future()
+        iterator = impl.as_completed([a, b])
+        step = asyncio.ensure_future(iterator.__anext__())
+        await asyncio.sleep(0)
+        step.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await step
+        a.set_result("a")
+        b.set_result("b")
+        return sorted([await f async for f in iterator])
+
+    assert ["a", "b"] == run(main())
+
+
+@pytest.mark.newest("as_completed-cancelled-wait")
+def test_cancelled_plain_wait_loses_nothing(impl, run):
+    """A coroutine of plain iteration cancelled while it waits gives its place back: the
+    iteration still yields a coroutine for every awaitable afterwards."""
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        a, b = loop.create_future(), loop.create_future()
+        iterator = impl.as_completed([a, b])
+        step = asyncio.ensure_future(next(iterator))
+        await asyncio.sleep(0)
+        step.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await step
+        a.set_result("a")
+        b.set_result("b")
+        return sorted([await c for c in iterator])
+
+    assert ["a", "b"] == run(main())
+
+
+def test_wait_woken_then_cancelled_passes_the_result_on(impl, run):
+    """A wait cancelled after the result it was woken for arrived does not keep that
+    result from a wait that is still going on."""
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        a, b = loop.create_future(), loop.create_future()
+        first, second = impl.as_completed([a, b])
+        first_wait = asyncio.ensure_future(first)
+        second_wait = asyncio.ensure_future(second)
+        await asyncio.sleep(0)
+        a.set_result("a")
+        first_wait.cancel()  # in the same iteration as its wake-up
+        with pytest.raises(asyncio.CancelledError):
+            await first_wait
+        return await second_wait
+
+    assert "a" == run(main())
+
+
+@pytest.mark.newest("gh-77714")
+def test_bad_argument(impl, run):
+    """A single awaitable rather than an iterable of them is a ``TypeError`` that says
+    so, raised by the call itself (before 3.13, a generator raised it at its first step)."""
+
+    async def main():
+        fut = asyncio.get_running_loop().create_future()
+        coro = value_after(0, 0)
+        messages = []
+        for bad in (fut, coro):
+            with pytest.raises(TypeError) as info:
+                impl.as_completed(bad)
+            messages.append(str(info.value))
+        coro.close()
+        return messages
+
+    expected = [
+        "expects an iterable of awaitables, not Future",
+        "expects an iterable of awaitables, not coroutine",
+    ]
+    assert expected == run(main())
+
+
+def test_not_an_awaitable_in_the_iterable(impl, run):
+    """An item of the iterable that cannot be awaited is a ``TypeError`` before any
+    iteration."""
+
+    async def main():
+        with pytest.raises(TypeError):
+            list(impl.as_completed([42]))
+
+    run(main())
