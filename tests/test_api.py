@@ -40,6 +40,7 @@ PUBLIC_NAMES = [
     "Timeout",
     "TimeoutError",
     "add_note",
+    "as_completed",
     "cancelling",
     "catch",
     "format_exception",
@@ -51,9 +52,19 @@ PUBLIC_NAMES = [
     "timeout",
     "timeout_at",
     "uncancel",
+    "wait_for",
 ]
 
-BACKPORT_NAMES = ["TaskGroup", "Timeout", "cancelling", "timeout", "timeout_at", "uncancel"]
+BACKPORT_NAMES = [
+    "TaskGroup",
+    "Timeout",
+    "as_completed",
+    "cancelling",
+    "timeout",
+    "timeout_at",
+    "uncancel",
+    "wait_for",
+]
 
 # name: (first version where it is the stdlib's object, the stdlib module holding it,
 #        the module whose object it is before that version)
@@ -62,6 +73,8 @@ GATES = {
     "Timeout": ((3, 13), "asyncio", "asyncio_compat.backport"),
     "timeout": ((3, 13), "asyncio", "asyncio_compat.backport"),
     "timeout_at": ((3, 13), "asyncio", "asyncio_compat.backport"),
+    "wait_for": ((3, 13), "asyncio", "asyncio_compat.backport"),
+    "as_completed": ((3, 14), "asyncio", "asyncio_compat.backport"),
     "run": ((3, 12), "asyncio", "asyncio_compat._runner"),
     "Runner": ((3, 11), "asyncio", "asyncio_compat._runner"),
     "BaseExceptionGroup": ((3, 11), "builtins", "exceptiongroup"),

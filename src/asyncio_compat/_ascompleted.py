@@ -175,6 +175,9 @@ def _event_loop() -> asyncio.AbstractEventLoop:
 if TYPE_CHECKING:
     # typeshed types async iteration as yielding Future[T] whatever was given, and plain
     # iteration as yielding futures (typeshed #15644, #15646): these say what happens.
+    # A coroutine is an Awaitable, typed as yielding a Future (a Task at run time): an
+    # overload of its own would make mypy infer Any, as the Any of Coroutine[Any, Any, T]
+    # matches two overloads with different returns.
     @overload
     def as_completed(
         fs: Iterable[asyncio.Task[_T]], *, timeout: Optional[float] = None
@@ -183,10 +186,6 @@ if TYPE_CHECKING:
     def as_completed(
         fs: Iterable[asyncio.Future[_T]], *, timeout: Optional[float] = None
     ) -> AsCompleted[_T, asyncio.Future[_T]]: ...
-    @overload
-    def as_completed(
-        fs: Iterable[Coroutine[Any, Any, _T]], *, timeout: Optional[float] = None
-    ) -> AsCompleted[_T, asyncio.Task[_T]]: ...
     @overload
     def as_completed(
         fs: Iterable[Awaitable[_T]], *, timeout: Optional[float] = None

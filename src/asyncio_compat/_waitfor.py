@@ -77,8 +77,8 @@ async def _cancel_and_wait(fut: asyncio.Future[Any]) -> None:
             waiter.set_result(None)
 
     fut.add_done_callback(release)
+    task = asyncio.current_task() if AWAITED_BY else None
     if AWAITED_BY:  # gh-157058 (3.14): awaiting the waiter is no link to fut: make one
-        task = asyncio.current_task()
         future_add_to_awaited_by(fut, task)
     try:
         fut.cancel()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import sys
-from typing import Any, Callable, ContextManager, Coroutine, List, Optional
+from typing import Any, Awaitable, Callable, ContextManager, Coroutine, List, Optional
 
 from typing_extensions import assert_type
 
@@ -25,6 +25,7 @@ from asyncio_compat import (
     Timeout,
     TimeoutError,
     add_note,
+    as_completed,
     backport,
     cancelling,
     catch,
@@ -37,6 +38,7 @@ from asyncio_compat import (
     timeout,
     timeout_at,
     uncancel,
+    wait_for,
 )
 
 
@@ -190,3 +192,41 @@ def check_run_coroutine_type() -> None:
     coro: Coroutine[Any, Any, int] = answer()
     assert_type(run(coro), int)
     assert_type(asyncio_compat.run(answer()), int)
+
+
+async def check_wait_for() -> None:
+    # wait_for returns the awaitable's own type, whatever the awaitable is.
+    assert_type(await wait_for(answer(), 1.0), int)
+    assert_type(await wait_for(name(), None), str)
+    task: asyncio.Task[int] = asyncio.ensure_future(answer())
+    assert_type(await wait_for(task, 0), int)
+    assert_type(await wait_for(asyncio.sleep(0, 1.5), 0), float)
+    future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    assert_type(await backport.wait_for(future, 1), str)
+    awaitable: Awaitable[bytes] = asyncio.sleep(0, b"")
+    assert_type(await backport.wait_for(awaitable, 1), bytes)
+    await wait_for(answer(), "1")  # type: ignore[arg-type]
+
+
+async def check_as_completed() -> None:
+    # Plain iteration yields coroutines of the results; async iteration yields the given
+    # tasks and futures themselves (typeshed #15644 and #15646 get both wrong).
+    tasks = [asyncio.ensure_future(answer()), asyncio.ensure_future(answer())]
+    for next_done in as_completed(tasks):
+        waiting: Coroutine[Any, Any, int] = next_done
+        assert_type(await waiting, int)
+    async for done in as_completed(tasks):
+        assert_type(done, "asyncio.Task[int]")
+        assert_type(done.result(), int)
+    futures: List[asyncio.Future[str]] = []
+    async for fut in backport.as_completed(futures, timeout=1.0):
+        assert_type(fut, "asyncio.Future[str]")
+    async for made in as_completed([name(), name()]):
+        # A Task at run time; typed as the Future it is (see _ascompleted's overloads).
+        assert_type(made, "asyncio.Future[str]")
+    awaitables: List[Awaitable[bytes]] = []
+    async for some in as_completed(awaitables):
+        assert_type(await some, bytes)
+    for coro in backport.as_completed([name()]):
+        assert_type(await coro, str)
+    as_completed(answer())  # type: ignore[call-overload]
