@@ -21,7 +21,14 @@ import pytest
 import asyncio_compat
 from asyncio_compat import _selfcheck
 
-CHECK_NAMES = ["taskgroup-error", "timeout-expires", "timeout-in-time", "taskgroup-cancel"]
+CHECK_NAMES = [
+    "taskgroup-error",
+    "timeout-expires",
+    "timeout-in-time",
+    "taskgroup-cancel",
+    "wait-for-expires",
+    "wait-for-cancelled",
+]
 
 try:
     import uvloop  # noqa: F401
@@ -65,7 +72,16 @@ def expected_names() -> Dict[str, List[str]]:
     """What each public name should be reported as, worked out here independently."""
     stdlib_homes = {
         "builtins": ["BaseExceptionGroup", "ExceptionGroup", "TimeoutError"],
-        "asyncio": ["Runner", "TaskGroup", "Timeout", "run", "timeout", "timeout_at"],
+        "asyncio": [
+            "Runner",
+            "TaskGroup",
+            "Timeout",
+            "as_completed",
+            "run",
+            "timeout",
+            "timeout_at",
+            "wait_for",
+        ],
         "traceback": [
             "format_exception",
             "format_exception_only",
@@ -96,7 +112,7 @@ def expected_names() -> Dict[str, List[str]]:
 
 def test_report_and_checks_pass():
     """The plain report names the interpreter, the loop, every public name with where it
-    comes from, the dependencies, and four passing checks; exit status 0, nothing on
+    comes from, the dependencies, and six passing checks; exit status 0, nothing on
     stderr."""
     result = run_main()
     assert "" == result.stderr
@@ -113,7 +129,7 @@ def test_report_and_checks_pass():
     assert ["exceptiongroup", exceptiongroup_version] in [line.split() for line in lines]
     checks = [line.split(":")[0].split() for line in lines if line.startswith("  ok ")]
     assert [["ok", name] for name in CHECK_NAMES] == checks
-    assert "4 checks: 4 ok, 0 failed" == lines[-1]
+    assert "6 checks: 6 ok, 0 failed" == lines[-1]
 
 
 def test_json_report():
@@ -138,7 +154,7 @@ def test_json_report():
     assert importlib.metadata.version("exceptiongroup") == report["dependencies"]["exceptiongroup"]
     assert ["exceptiongroup", "typing-extensions", "uvloop"] == list(report["dependencies"])
     assert CHECK_NAMES == [check["name"] for check in report["checks"]]
-    assert [True] * 4 == [check["ok"] for check in report["checks"]]
+    assert [True] * len(CHECK_NAMES) == [check["ok"] for check in report["checks"]]
     assert report["ok"] is True
 
 
@@ -162,7 +178,7 @@ def test_uvloop():
     assert 0 == result.returncode
     report = json.loads(result.stdout)
     assert {"name": "uvloop", "class": "uvloop.Loop"} == report["event_loop"]
-    assert [True] * 4 == [check["ok"] for check in report["checks"]]
+    assert [True] * len(CHECK_NAMES) == [check["ok"] for check in report["checks"]]
     assert importlib.metadata.version("uvloop") == report["dependencies"]["uvloop"]
 
 

@@ -3,8 +3,8 @@
 The report says which Python this is, which event loop runs, which object each public
 name is (the standard library's, or a backport, and from which package) and the
 versions of the dependencies. Then a few short programs run on this interpreter and
-loop: a TaskGroup whose task fails, a timeout that expires, one that does not, and
-``TaskGroup.cancel()``. Each prints ``ok`` or ``FAILED`` with the reason; the exit
+loop: a TaskGroup whose task fails, a timeout that expires, one that does not,
+``TaskGroup.cancel()``, a ``wait_for`` that expires and one cancelled from outside. Each prints ``ok`` or ``FAILED`` with the reason; the exit
 status is 1 if any failed, 2 on a usage error, else 0.
 """
 
@@ -42,6 +42,8 @@ STDLIB_HOMES: Dict[str, str] = {
     "run": "asyncio",
     "timeout": "asyncio",
     "timeout_at": "asyncio",
+    "wait_for": "asyncio",
+    "as_completed": "asyncio",
     "format_exception": "traceback",
     "format_exception_only": "traceback",
     "print_exc": "traceback",
@@ -181,11 +183,70 @@ async def check_taskgroup_cancel() -> str:
     return "child and body cancelled; the group ended without an error"
 
 
+async def check_wait_for_expires() -> str:
+    """An expiring ``wait_for`` cancels its coroutine, waits for its cleanup, and raises
+    ``asyncio_compat.TimeoutError``."""
+    cleanup: List[str] = []
+
+    async def slow() -> None:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            await asyncio.sleep(0)
+            cleanup.append("done")
+            raise
+
+    try:
+        await asyncio_compat.wait_for(slow(), SHORT)
+    except asyncio_compat.TimeoutError as exc:
+        error: BaseException = exc
+    else:
+        raise AssertionError("no TimeoutError")
+    assert isinstance(error, asyncio.TimeoutError), "not an asyncio.TimeoutError"
+    assert cleanup == ["done"], "wait_for returned before the cleanup ended"
+    left = asyncio_compat.cancelling(_current_task())
+    assert left == 0, f"the task is left with {left} cancellation requests"
+    return f"{type(error).__name__} raised after the coroutine's cleanup"
+
+
+async def check_wait_for_cancelled() -> str:
+    """A caller cancelled while its ``wait_for`` waits is cancelled, even when the awaited
+    task finishes in the same loop iteration (gh-86296), and the task does not outlive it."""
+    loop = asyncio.get_running_loop()
+    inner: asyncio.Future[str] = loop.create_future()
+    reached: List[str] = []
+
+    async def caller() -> None:
+        await asyncio_compat.wait_for(inner, 3600)
+        reached.append("after wait_for")
+
+    task = asyncio.ensure_future(caller())
+    await asyncio.sleep(0)
+    inner.set_result("result")
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass
+    assert task.cancelled(), "the cancellation was swallowed"
+    assert not reached, "code after wait_for ran in a cancelled task"
+    blocked = loop.create_future()
+    task = asyncio.ensure_future(asyncio_compat.wait_for(blocked, 3600))
+    await asyncio.sleep(0)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert blocked.cancelled(), "the awaited future was not cancelled"
+    return "cancelled, not swallowed when the result raced it; the awaited future cancelled"
+
+
 CHECKS: List[Check] = [
     Check("taskgroup-error", "a failing task in a TaskGroup", check_taskgroup_error),
     Check("timeout-expires", "a timeout that expires", check_timeout_expires),
     Check("timeout-in-time", "a timeout that does not expire", check_timeout_not_expired),
     Check("taskgroup-cancel", "TaskGroup.cancel()", check_taskgroup_cancel),
+    Check("wait-for-expires", "a wait_for that expires", check_wait_for_expires),
+    Check("wait-for-cancelled", "a wait_for cancelled from outside", check_wait_for_cancelled),
 ]
 
 
