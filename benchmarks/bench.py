@@ -1,4 +1,4 @@
-"""Benchmark of asyncio_compat (issue 6) on the interpreter that runs it.
+"""Benchmark of asyncio_compat (issues 6, 10 and 11) on the interpreter that runs it.
 
     python benchmarks/bench.py [--rounds N] [--out DIR] [--quick] [--only NAMES] [--also MODULE]
 
@@ -18,9 +18,23 @@ per-round ratios of two contenders; times are printed only for scale.
 4. Import: ``import asyncio_compat`` after ``import asyncio``, in fresh processes.
 5. Memory: bytes per pending task held by a group of 10,000 (tracemalloc), against the
    same tasks from ``asyncio.create_task`` kept in a list.
+6. wait_for (issue 10): ``await wait_for(sleep(0), 10)`` per call with the backport's,
+   ``asyncio_compat.wait_for`` (the stdlib's from 3.13) and the interpreter's own, against
+   the floor ``async with asyncio_compat.timeout(10): await asyncio.sleep(0)``.
+7. as_completed (issue 10): 10,000 tasks of ``sleep(0)``, made before the clock starts,
+   per task: ``for f in as_completed(tasks): await f`` with the backport's and the
+   interpreter's own; ``async for`` with the backport's and, on 3.13+, the stdlib's.
+8. asyncio_compat.structured (issue 11): ``gather()`` of 10,000 coroutines of ``sleep(0)``
+   against ``asyncio.gather``, a hand-written TaskGroup collect, ``quattro.gather`` (3.9+)
+   and ``anyio.gather`` (anyio 4.16+, 3.10+); ``amap(f, range(10_000), limit=100)``
+   against ``asyncio.gather`` over every ``f(i)`` (and a Semaphore by hand, quattro's
+   ``concurrency_limit``, ``anyio.amap``); tracemalloc's peak of ``amap`` over a generator
+   of 1,000,000 items, ``limit=100``, against ``asyncio.gather`` over the same. Until the
+   module exists (and imports), its rows are n/a with the reason.
 
-The peers -- the ``taskgroup`` package, ``async-timeout``, anyio's task group and
-``fail_after`` -- run in the same rounds where installed; one that fails is "n/a".
+The peers -- the ``taskgroup`` package, ``async-timeout``, anyio's task group,
+``fail_after``, ``gather`` and ``amap``, ``quattro.gather`` -- run in the same rounds where
+installed; one that fails is "n/a".
 
 Times are this process's CPU time (``--clock wall`` for wall time): on a shared machine the
 time spent waiting for a core is left out, and the samples never wait for anything else.
@@ -31,7 +45,8 @@ Writes ``<out>/<tag>.md`` (the table, also printed) and ``<out>/<tag>.json`` (fo
 To try a change to the package, copy ``src/asyncio_compat`` to a folder on PYTHONPATH under
 another name (say ``asyncio_compat_b``) and pass ``--also asyncio_compat_b``: its backport
 runs in the same rounds, and its ratios to ``asyncio_compat.backport`` are printed last
-(``--only spawn,timeout`` limits the run to some measurements).
+(``--only spawn,timeout`` limits the run to some measurements; ``--only wait_for,amap``
+prints the JSON of those alone and writes nothing).
 """
 
 from __future__ import annotations
@@ -63,6 +78,10 @@ try:
     import anyio
 except ImportError:  # pragma: no cover
     anyio = None  # type: ignore[assignment]
+try:  # issue 11's peer: 3.9+, on the taskgroup package before 3.11
+    import quattro
+except ImportError:  # pragma: no cover
+    quattro = None  # type: ignore[assignment]
 
 # CPU time of this process: on a shared machine, time spent waiting for a core is not
 # counted (the samples never wait for I/O or timers). --clock wall measures wall time.
@@ -89,6 +108,17 @@ if PY >= (3, 11):
     TARGETS = {"taskgroup": 1.10, "timeout": 1.10, "import_ms": 1.0, "memory": 1.10}
 else:
     TARGETS = {"taskgroup": 1.00, "timeout": 1.00, "import_ms": 5.0, "memory": 1.10}
+# Issue 10: wait_for and as_completed. Issue 11: asyncio_compat.structured, on every interpreter.
+TARGETS.update(
+    {
+        "wait_for_stdlib": 1.10,  # backport ÷ asyncio.wait_for, 3.12+
+        "wait_for_floor": 1.05,  # ÷ `async with timeout(10)` around the same await
+        "as_completed_own": 1.00,  # backport ÷ the interpreter's own, 3.8-3.12
+        "as_completed_stdlib": 1.10,  # backport ÷ the stdlib's, 3.12+
+        "structured_gather": 1.00,  # ÷ asyncio.gather, and ÷ the cheapest peer
+        "amap": 1.15,  # amap(limit=100) ÷ asyncio.gather
+    }
+)
 
 
 # --- the work ---------------------------------------------------------------------------
@@ -331,6 +361,377 @@ def failure_contenders(n: int, groups: int) -> List[Contender]:
     return [Contender("by_hand", by_hand_label, by_hand), *_group_contenders(group, anyio_group)]
 
 
+# 6. wait_for (issue 10) ---------------------------------------------------------------------
+
+
+def waitfor_contenders(n: int) -> List[Contender]:
+    """``await wait_for(sleep(0), 10)`` per call, and its floor: the timeout it is made of."""
+
+    def use(wait_for: Any) -> Sample:
+        async def sample() -> float:
+            sleep = asyncio.sleep
+            t0 = clock()
+            for _ in range(n):
+                await wait_for(sleep(0), 10)
+            return clock() - t0
+
+        return sample
+
+    async def floor() -> float:
+        # 3.12+'s wait_for is this timeout around the await (gh-96764): nothing can cost less.
+        sleep, timeout = asyncio.sleep, asyncio_compat.timeout
+        t0 = clock()
+        for _ in range(n):
+            async with timeout(10):
+                await sleep(0)
+        return clock() - t0
+
+    public = asyncio_compat.wait_for
+    timeout_is = _is(asyncio_compat.timeout, getattr(asyncio, "timeout", None))
+    floor_label = f"floor: `async with asyncio_compat.timeout(10)` ({timeout_is})"
+    out = [
+        Contender("floor", floor_label, floor),
+        Contender("backport", "asyncio_compat.backport.wait_for", use(backport.wait_for)),
+    ]
+    out += [Contender(k, label, use(f)) for k, label, f in _also("wait_for")]
+    public_label = f"asyncio_compat.wait_for ({_is(public, asyncio.wait_for)})"
+    out.append(Contender("public", public_label, use(public)))
+    out.append(Contender("stdlib", f"asyncio.wait_for ({_own()})", use(asyncio.wait_for)))
+    return out
+
+
+def _own() -> str:
+    """How the rows of the interpreter's own wait_for and as_completed are labelled."""
+    return f"{PY[0]}.{PY[1]}'s own"
+
+
+# 7. as_completed (issue 10) -----------------------------------------------------------------
+
+
+def _started(n: int) -> List[asyncio.Task[None]]:
+    """*n* tasks of ``sleep(0)``, created (not yet run: the caller has not yielded)."""
+    loop = asyncio.get_running_loop()
+    return [loop.create_task(_sleep0()) for _ in range(n)]
+
+
+def ascompleted_contenders(n: int) -> List[Contender]:
+    """``for f in as_completed(tasks): await f`` over *n* tasks; the tasks are made untimed."""
+
+    def plain(as_completed: Any) -> Sample:
+        async def sample() -> float:
+            tasks = _started(n)
+            t0 = clock()
+            for f in as_completed(tasks):
+                await f
+            return clock() - t0
+
+        return sample
+
+    out = [
+        Contender("stdlib", f"asyncio.as_completed ({_own()}), `for`", plain(asyncio.as_completed)),
+        Contender(
+            "backport", "asyncio_compat.backport.as_completed, `for`", plain(backport.as_completed)
+        ),
+    ]
+    out += [Contender(k, f"{label}, `for`", plain(f)) for k, label, f in _also("as_completed")]
+    return out
+
+
+def ascompleted_async_contenders(n: int) -> List[Contender]:
+    """``async for t in as_completed(tasks): t.result()``: the stdlib's from 3.13 (gh-77714)."""
+
+    def async_iteration(as_completed: Any) -> Sample:
+        async def sample() -> float:
+            tasks = _started(n)
+            t0 = clock()
+            async for t in as_completed(tasks):
+                t.result()
+            return clock() - t0
+
+        return sample
+
+    stdlib = async_iteration(asyncio.as_completed) if PY >= (3, 13) else None
+    out = [
+        Contender(
+            "stdlib",
+            f"asyncio.as_completed ({_own()}), `async for`",
+            stdlib,
+            "no async iteration before 3.13",
+        ),
+        Contender(
+            "backport",
+            "asyncio_compat.backport.as_completed, `async for`",
+            async_iteration(backport.as_completed),
+        ),
+    ]
+    out += [
+        Contender(k, f"{label}, `async for`", async_iteration(f))
+        for k, label, f in _also("as_completed")
+    ]
+    return out
+
+
+# 8. structured gather and amap (issue 11) ---------------------------------------------------
+
+# asyncio_compat.structured is issue 11's module: until it exists (and imports), its rows
+# are n/a with the reason, and everything else runs.
+STRUCTURED: Optional[Any] = None
+STRUCTURED_WHY = ""
+
+
+def _load_structured() -> None:
+    global STRUCTURED, STRUCTURED_WHY
+    import importlib
+
+    try:
+        STRUCTURED = importlib.import_module("asyncio_compat.structured")
+    except Exception as exc:  # ModuleNotFoundError until it is written
+        STRUCTURED, STRUCTURED_WHY = None, _short(exc)
+
+
+def _structured(name: str, module: Optional[Any] = None) -> Tuple[Any, str]:
+    """(the helper *name* of asyncio_compat.structured, or None; why it is n/a)."""
+    if module is None and ALSO is None:
+        module = STRUCTURED
+        if module is None:
+            return None, STRUCTURED_WHY
+    if module is None:
+        return None, "not installed"
+    helper = getattr(module, name, None)
+    if helper is None:
+        return None, f"{module.__name__} has no {name}()"
+    return helper, ""
+
+
+def _also_structured(name: str) -> List[Tuple[str, str, Any, str]]:
+    """--also MODULE: (key, label, MODULE.structured.<name> or None, why)."""
+    if ALSO is None:
+        return []
+    import importlib
+
+    label = f"{ALSO.__name__}.structured.{name}"
+    try:
+        module = importlib.import_module(f"{ALSO.__name__}.structured")
+    except Exception as exc:
+        return [("also", label, None, _short(exc))]
+    helper = getattr(module, name, None)
+    return [("also", label, helper, "" if helper else f"no {name}()")]
+
+
+def _peer_version(module: Any, dist: str) -> str:
+    version = getattr(module, "__version__", None)
+    if version is None:
+        try:
+            from importlib.metadata import version as dist_version
+
+            version = dist_version(dist)
+        except Exception:
+            version = "?"
+    return str(version)
+
+
+def _anyio_helper(name: str) -> Tuple[Any, str]:
+    """anyio's *name* (gather, amap: anyio 4.16+, which needs 3.10+), or None and why."""
+    if anyio is None:
+        return None, "not installed"
+    helper = getattr(anyio, name, None)
+    if helper is None:
+        return None, f"anyio {_peer_version(anyio, 'anyio')} has no {name}()"
+    return helper, ""
+
+
+def sgather_contenders(n: int) -> List[Contender]:
+    """Results of *n* coroutines of ``sleep(0)``, in argument order, per task."""
+
+    def call(gather: Any) -> Sample:
+        async def sample() -> float:
+            t0 = clock()
+            results = await gather(*[_sleep0() for _ in range(n)])
+            assert len(results) == n
+            return clock() - t0
+
+        return sample
+
+    async def by_hand() -> float:
+        # What everyone who migrates from gather writes (issue 11): a list of tasks.
+        t0 = clock()
+        async with asyncio_compat.TaskGroup() as tg:
+            tasks = [tg.create_task(_sleep0()) for _ in range(n)]
+        results = [t.result() for t in tasks]
+        assert len(results) == n
+        return clock() - t0
+
+    structured, why = _structured("gather")
+    out = [
+        Contender("gather", "asyncio.gather", call(asyncio.gather)),
+        Contender(
+            "structured",
+            "asyncio_compat.structured.gather",
+            call(structured) if structured else None,
+            why,
+        ),
+    ]
+    for key, label, helper, also_why in _also_structured("gather"):
+        out.append(Contender(key, label, call(helper) if helper else None, also_why))
+    out.append(Contender("by_hand", "asyncio_compat.TaskGroup + [t.result() ...]", by_hand))
+    if quattro is not None:
+        label = f"quattro.gather ({_peer_version(quattro, 'quattro')})"
+        out.append(Contender("quattro", label, call(quattro.gather)))
+    else:
+        why = "needs 3.9+" if PY < (3, 9) else "not installed"
+        out.append(Contender("quattro", "quattro.gather", None, why))
+    helper, why = _anyio_helper("gather")
+    out.append(Contender("anyio", "anyio.gather", call(helper) if helper else None, why))
+    return out
+
+
+async def _item(i: int) -> int:
+    await asyncio.sleep(0)
+    return i
+
+
+AMAP_LIMIT = 100
+
+# Measurements whose samples are short, and whose targets are close to 1 (wait_for: 1.05),
+# run this many times --rounds: the median of more per-round ratios moves less.
+MORE_ROUNDS = {"wait_for": 5, "as_completed": 2, "as_completed_async": 2}
+
+
+def amap_contenders(n: int) -> List[Contender]:
+    """``amap(f, range(n), limit=100)`` against gather over all of ``f(i)`` at once."""
+
+    async def gather() -> float:
+        t0 = clock()
+        results = await asyncio.gather(*[_item(i) for i in range(n)])
+        assert results[-1] == n - 1
+        return clock() - t0
+
+    def amap(helper: Any, **kwargs: Any) -> Sample:
+        async def sample() -> float:
+            t0 = clock()
+            results = await helper(_item, range(n), **kwargs)
+            assert results[-1] == n - 1
+            return clock() - t0
+
+        return sample
+
+    async def semaphore() -> float:
+        # The bounded fan-out that people write by hand (issue 11).
+        sem = asyncio.Semaphore(AMAP_LIMIT)
+
+        async def bounded(i: int) -> int:
+            async with sem:
+                return await _item(i)
+
+        t0 = clock()
+        results = await asyncio.gather(*[bounded(i) for i in range(n)])
+        assert results[-1] == n - 1
+        return clock() - t0
+
+    async def quattro_limited() -> float:
+        t0 = clock()
+        coros = [_item(i) for i in range(n)]
+        try:
+            results = await quattro.gather(*coros, concurrency_limit=AMAP_LIMIT)
+        except TypeError:
+            for coro in coros:
+                coro.close()
+            raise
+        assert results[-1] == n - 1
+        return clock() - t0
+
+    helper, why = _structured("amap")
+    out = [
+        Contender("gather", "asyncio.gather, all at once", gather),
+        Contender(
+            "structured",
+            f"asyncio_compat.structured.amap, limit={AMAP_LIMIT}",
+            amap(helper, limit=AMAP_LIMIT) if helper else None,
+            why,
+        ),
+    ]
+    for key, label, also, also_why in _also_structured("amap"):
+        sample = amap(also, limit=AMAP_LIMIT) if also else None
+        out.append(Contender(key, f"{label}, limit={AMAP_LIMIT}", sample, also_why))
+    out.append(
+        Contender(
+            "structured_unlimited",
+            "asyncio_compat.structured.amap, no limit",
+            amap(helper) if helper else None,
+            why,
+        )
+    )
+    out.append(
+        Contender("semaphore", f"asyncio.gather + Semaphore({AMAP_LIMIT}), by hand", semaphore)
+    )
+    if quattro is not None:
+        label = f"quattro.gather ({_peer_version(quattro, 'quattro')}), concurrency_limit=100"
+        out.append(Contender("quattro", label, quattro_limited))
+    anyio_amap, why = _anyio_helper("amap")
+    out.append(
+        Contender(
+            "anyio",
+            "anyio.amap (no limit)",
+            amap(anyio_amap) if anyio_amap else None,
+            why,
+        )
+    )
+    return out
+
+
+# 9. amap's memory (issue 11) ----------------------------------------------------------------
+
+
+async def _nothing(i: int) -> None:
+    await asyncio.sleep(0)
+
+
+async def _peak(how: str, helper: Any, n: int) -> Tuple[int, float]:
+    """(tracemalloc's peak in bytes, CPU seconds) of *how* over a generator of *n* items."""
+    import tracemalloc
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        t0 = clock()
+        items = (i for i in range(n))
+        if how == "gather":  # it needs every coroutine at once
+            results = await asyncio.gather(*[_nothing(i) for i in items])
+        else:
+            results = await helper(_nothing, items, limit=AMAP_LIMIT)
+        elapsed = clock() - t0
+        assert len(results) == n
+        peak = tracemalloc.get_traced_memory()[1]
+        del results
+    finally:
+        tracemalloc.stop()
+    return peak, elapsed
+
+
+def measure_amap_memory(loop: asyncio.AbstractEventLoop, n: int) -> Dict[str, Any]:
+    if PYPY:
+        return {"na": "tracemalloc does not trace PyPy's allocations", "rows": [], "items": n}
+    helper, why = _structured("amap")
+    cases = [
+        ("structured", f"asyncio_compat.structured.amap, limit={AMAP_LIMIT}", helper, why),
+        ("gather", "asyncio.gather, all at once", asyncio.gather, ""),
+    ]
+    rows = []
+    for key, label, fn, na in cases:
+        if fn is None:
+            rows.append({"key": key, "label": label, "na": na})
+            continue
+        try:
+            loop.run_until_complete(_peak(key, fn, n // 100))  # warm-up
+            peak, elapsed = loop.run_until_complete(_peak(key, fn, n))
+        except Exception as exc:
+            rows.append({"key": key, "label": label, "na": _short(exc)})
+            continue
+        rows.append({"key": key, "label": label, "peak": peak, "seconds": elapsed})
+        gc.collect()
+    return {"rows": rows, "items": n}
+
+
 # The interleaved rounds ---------------------------------------------------------------------
 
 
@@ -428,6 +829,7 @@ import {module}
 t1 = time.{clock}()
 print((t1 - t0) * 1000.0, (t0 - t) * 1000.0)
 print(" ".join(sorted(m for m in set(sys.modules) - before if "." not in m)))
+print(" ".join(sorted(m for m in set(sys.modules) - before if m.startswith("asyncio_compat."))))
 """
 
 
@@ -436,8 +838,9 @@ print(" ".join(sorted(m for m in set(sys.modules) - before if "." not in m)))
 _PROBE_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def _probe(module: str) -> Tuple[float, float, List[str]]:
-    """(ms to import *module* after asyncio, ms to import asyncio, modules added)."""
+def _probe(module: str) -> Tuple[float, float, List[str], List[str]]:
+    """(ms to import *module* after asyncio, ms to import asyncio, top-level modules added,
+    asyncio_compat's submodules added)."""
     out = subprocess.run(
         [sys.executable, "-c", _IMPORT_PROBE.format(module=module, clock=clock.__name__)],
         env=_PROBE_ENV,
@@ -446,7 +849,8 @@ def _probe(module: str) -> Tuple[float, float, List[str]]:
         text=True,
     ).stdout.splitlines()
     ms, asyncio_ms = map(float, out[0].split())
-    return ms, asyncio_ms, out[1].split() if len(out) > 1 else []
+    added = out[1].split() if len(out) > 1 else []
+    return ms, asyncio_ms, added, out[2].split() if len(out) > 2 else []
 
 
 def _importtime_breakdown(module: str, runs: int) -> Optional[List[Tuple[str, float]]]:
@@ -482,10 +886,14 @@ def measure_import(runs: int) -> Dict[str, Any]:
         modules.append((ALSO.__name__, f"import {ALSO.__name__}"))
     # asyncio_compat's dependency, for its share: the exception groups before 3.11.
     modules.append(("exceptiongroup", "import exceptiongroup"))
+    # issue 11's module, on first use only: what `import asyncio_compat.structured` adds.
+    if STRUCTURED is not None:
+        modules.append(("asyncio_compat.structured", "import asyncio_compat.structured"))
     for mod, label in (
         (async_timeout, "import async_timeout"),
         (taskgroup, "import taskgroup"),
         (anyio, "import anyio"),
+        (quattro, "import quattro"),
     ):
         if mod is not None:
             modules.append((mod.__name__, label))
@@ -493,14 +901,16 @@ def measure_import(runs: int) -> Dict[str, Any]:
         _probe(name)
     times: Dict[str, List[float]] = {name: [] for name, _ in modules}
     added: Dict[str, List[str]] = {}
+    submodules: Dict[str, List[str]] = {}
     asyncio_ms: List[float] = []
     for r in range(runs):
         k = r % len(modules)
         for name, _ in modules[k:] + modules[:k]:
-            ms, base, new = _probe(name)
+            ms, base, new, subs = _probe(name)
             times[name].append(ms)
             asyncio_ms.append(base)
             added[name] = new
+            submodules[name] = subs
     rows = []
     for name, label in modules:
         q1, med, q3 = _quartiles(times[name])
@@ -512,6 +922,7 @@ def measure_import(runs: int) -> Dict[str, Any]:
                 "q1": q1,
                 "q3": q3,
                 "modules_added": added[name],
+                "submodules_added": submodules[name],
             }
         )
     breakdown = None if PYPY else _importtime_breakdown("asyncio_compat", 5)
@@ -616,13 +1027,15 @@ def _row(m: Dict[str, Any], key: str) -> Optional[Dict[str, Any]]:
 
 
 def verdicts(result: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """The targets of issue 6 on this interpreter, met or missed."""
+    """The targets of issues 6, 10 and 11 on this interpreter, met or missed."""
     out = []
     ms = {m["name"]: m for m in result["measurements"]}
 
-    def check(what: str, value: Optional[Dict[str, float]], target: float, unit: str) -> None:
+    def check(
+        what: str, value: Optional[Dict[str, float]], target: float, unit: str, why: str = ""
+    ) -> None:
         if value is None:
-            out.append({"what": what, "target": target, "value": None, "met": None})
+            out.append({"what": what, "target": target, "value": None, "met": None, "why": why})
             return
         med = value["median"]
         noise = value.get("q1", med) <= target <= value.get("q3", med)
@@ -680,7 +1093,106 @@ def verdicts(result: Dict[str, Any]) -> List[Dict[str, Any]]:
         TARGETS["memory"],
         "x",
     )
+    _verdicts_10_11(result, ms, check)
     return out
+
+
+def _na(m: Optional[Dict[str, Any]], key: str) -> str:
+    """Why the row *key* of measurement *m* has no ratio."""
+    row = _row(m, key) if m else None
+    return (row or {}).get("na") or ""
+
+
+def _verdicts_10_11(
+    result: Dict[str, Any], ms: Dict[str, Dict[str, Any]], check: Callable[..., None]
+) -> None:
+    """Issue 10's (wait_for, as_completed) and issue 11's (structured) targets, through
+    the caller's check()."""
+
+    def r(measurement: str, a: str, b: str) -> Optional[Dict[str, float]]:
+        m = ms.get(measurement)
+        return m["ratios"].get(f"{a}/{b}") if m else None
+
+    own = f"{PY[0]}.{PY[1]}'s own"
+    if PY >= (3, 12):
+        check(
+            "wait_for per call: backport ÷ asyncio.wait_for",
+            r("wait_for", "backport", "stdlib"),
+            TARGETS["wait_for_stdlib"],
+            "x",
+        )
+    check(
+        "wait_for per call: backport ÷ the floor (`async with timeout(10)`)",
+        r("wait_for", "backport", "floor"),
+        TARGETS["wait_for_floor"],
+        "x",
+    )
+    check(
+        "wait_for per call: asyncio_compat.wait_for ÷ the floor",
+        r("wait_for", "public", "floor"),
+        TARGETS["wait_for_floor"],
+        "x",
+    )
+    if PY < (3, 13):
+        check(
+            f"as_completed per task, `for`: backport ÷ asyncio.as_completed ({own})",
+            r("as_completed", "backport", "stdlib"),
+            TARGETS["as_completed_own"],
+            "x",
+        )
+    if PY >= (3, 12):
+        check(
+            "as_completed per task, `for`: backport ÷ asyncio.as_completed",
+            r("as_completed", "backport", "stdlib"),
+            TARGETS["as_completed_stdlib"],
+            "x",
+        )
+    if PY >= (3, 13):
+        check(
+            "as_completed per task, `async for`: backport ÷ asyncio.as_completed",
+            r("as_completed_async", "backport", "stdlib"),
+            TARGETS["as_completed_stdlib"],
+            "x",
+        )
+    sg = ms.get("structured_gather")
+    check(
+        "structured.gather per task ÷ asyncio.gather",
+        r("structured_gather", "structured", "gather"),
+        TARGETS["structured_gather"],
+        "x",
+        _na(sg, "structured"),
+    )
+    # The cheapest peer is the one with the lowest median ratio to asyncio.gather here.
+    peers = [
+        (p["median"], key)
+        for key in ("quattro", "anyio")
+        for p in [r("structured_gather", key, "gather")]
+        if p is not None
+    ]
+    cheapest = min(peers)[1] if peers else None
+    check(
+        f"structured.gather per task ÷ the cheapest peer ({cheapest or 'none here'})",
+        r("structured_gather", "structured", cheapest) if cheapest else None,
+        TARGETS["structured_gather"],
+        "x",
+        _na(sg, "structured") or ("" if cheapest else "no peer gather on this interpreter"),
+    )
+    check(
+        f"structured.amap(limit={AMAP_LIMIT}) per item ÷ asyncio.gather",
+        r("amap", "structured", "gather"),
+        TARGETS["amap"],
+        "x",
+        _na(ms.get("amap"), "structured"),
+    )
+    imp = result.get("import", {}).get("rows", [])
+    if imp:
+        loaded = "asyncio_compat.structured" in imp[0].get("submodules_added", [])
+        check(
+            "`import asyncio_compat` loads asyncio_compat.structured (1 = yes)",
+            {"median": 1.0 if loaded else 0.0},
+            0.0,
+            "flag",
+        )
 
 
 def render(result: Dict[str, Any]) -> str:
@@ -734,25 +1246,58 @@ def render(result: Dict[str, Any]) -> str:
             by_std = f"{row['bytes'] / std['bytes']:.2f}"
         add(cell if i == 0 else "", row["label"], f"{row['bytes']:.0f} B", ref, by_std)
 
-    lines += ["", "Targets of issue 6 on this interpreter:", ""]
+    _render_amap_memory(result.get("amap_memory"), add)
+    lines += ["", "Targets of issues 6, 10 and 11 on this interpreter:", ""]
     for v in result["verdicts"]:
         if v["value"] is None:
-            lines.append(f"- {v['what']}: n/a")
+            why = f" ({v['why']})" if v.get("why") else ""
+            lines.append(f"- {v['what']}: n/a{why}")
             continue
-        mark = "met" if v["met"] else "**missed**"
+        mark = "✓ met" if v["met"] else "✗ **missed**"
         if v.get("within_noise"):
             mark += " (the target lies between the quartiles)"
+        if v["unit"] == "flag":
+            lines.append(f"- {v['what']}: {v['value']:.0f} (target 0): {mark}")
+            continue
         unit = " ms" if v["unit"] == "ms" else ""
         lines.append(
             f"- {v['what']}: {v['value']:.2f}{unit} (target ≤ {v['target']:.2f}{unit}): {mark}"
         )
     if imp and imp.get("rows"):
         added = imp["rows"][0]["modules_added"]
-        lines += ["", f"`import asyncio_compat` loads: {', '.join(added) or 'nothing new'}."]
+        subs = imp["rows"][0].get("submodules_added", [])
+        lines += [
+            "",
+            f"`import asyncio_compat` loads: {', '.join(added) or 'nothing new'}"
+            + (f" (submodules: {', '.join(subs)})" if subs else "")
+            + ".",
+        ]
     if imp and imp.get("breakdown"):
         top = ", ".join(f"{name} {ms:.2f} ms" for name, ms in imp["breakdown"][:6])
         lines.append(f"Largest self times under `-X importtime`: {top}.")
     return "\n".join(lines) + "\n"
+
+
+def _render_amap_memory(mem: Optional[Dict[str, Any]], add: Callable[..., None]) -> None:
+    """The rows of the traced memory peak of amap against gather (added through *add*)."""
+    if not mem:
+        return
+    cell = f"traced memory peak over a generator of {mem['items']:,} items (tracemalloc)"
+    if mem.get("na"):
+        add(cell, "", f"n/a: {mem['na']}")
+        return
+    rows = {row["key"]: row for row in mem["rows"]}
+    base = rows.get("gather", {}).get("peak")
+    for i, row in enumerate(mem["rows"]):
+        label = row["label"]
+        if row.get("na"):
+            add(cell if i == 0 else "", label, f"n/a: {row['na']}")
+            continue
+        value = f"{row['peak'] / 2**20:,.1f} MiB ({row['peak'] / mem['items']:.0f} B per item)"
+        ref = "1 (reference)" if row["key"] == "gather" else ""
+        if row["key"] != "gather" and base:
+            ref = f"{row['peak'] / base:.4f}"
+        add(cell if i == 0 else "", label, value, ref)
 
 
 def ab_summary(result: Dict[str, Any]) -> str:
@@ -795,15 +1340,13 @@ def _is(obj: Any, stdlib: Any) -> str:
 
 def environment() -> Dict[str, Any]:
     peers = []
-    for mod, name in ((taskgroup, "taskgroup"), (async_timeout, "async-timeout"), (anyio, "anyio")):
-        peers.append(f"{name} {getattr(mod, '__version__', '?')}" if mod else f"{name} missing")
-    if anyio is not None and peers[-1].endswith("?"):
-        try:
-            from importlib.metadata import version
-
-            peers[-1] = f"anyio {version('anyio')}"
-        except Exception:
-            pass
+    for mod, name in (
+        (taskgroup, "taskgroup"),
+        (async_timeout, "async-timeout"),
+        (anyio, "anyio"),
+        (quattro, "quattro"),
+    ):
+        peers.append(f"{name} {_peer_version(mod, name)}" if mod else f"{name} missing")
     return {
         "tag": TAG,
         "implementation": platform.python_implementation(),
@@ -812,6 +1355,9 @@ def environment() -> Dict[str, Any]:
         "asyncio_compat": asyncio_compat.__version__,
         "TaskGroup_is": _is(asyncio_compat.TaskGroup, getattr(asyncio, "TaskGroup", None)),
         "timeout_is": _is(asyncio_compat.timeout, getattr(asyncio, "timeout", None)),
+        "wait_for_is": _is(asyncio_compat.wait_for, asyncio.wait_for),
+        "as_completed_is": _is(asyncio_compat.as_completed, asyncio.as_completed),
+        "structured": "present" if STRUCTURED is not None else f"n/a: {STRUCTURED_WHY}",
         "peers": ", ".join(peers),
     }
 
@@ -830,6 +1376,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks per group")
     parser.add_argument("--uses", type=int, default=2_000, help="timeouts per sample")
+    parser.add_argument("--calls", type=int, default=2_000, help="wait_for calls per sample")
+    parser.add_argument(
+        "--items",
+        type=int,
+        default=1_000_000,
+        help="amap's and gather's items for the traced memory peak (default 1,000,000)",
+    )
     parser.add_argument("--import-runs", type=int, default=8, help="fresh processes each")
     parser.add_argument("--quick", action="store_true", help="3 rounds, smaller samples")
     parser.add_argument(
@@ -840,11 +1393,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     )
     parser.add_argument("--out", default=os.path.join(HERE, "results"), help="output folder")
     parser.add_argument(
-        "--only", help="comma-separated: spawn,timeout,expiry,failure,import,memory"
+        "--only",
+        help="comma-separated: spawn,timeout,expiry,failure,wait_for,as_completed,"
+        "as_completed_async,structured_gather,amap,import,memory,amap_memory",
     )
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.tasks, args.uses, args.import_runs = 3, 2_000, 500, 4
+        args.calls, args.items = 500, 100_000
     if args.clock == "wall":
         global clock
         clock = time.perf_counter
@@ -858,6 +1414,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     def wanted(name: str) -> bool:
         return only is None or name in only
+
+    _load_structured()
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
@@ -902,14 +1460,59 @@ def main(argv: Optional[List[str]] = None) -> int:
             lambda: failure_contenders(1_000, 1),
             "by_hand",
         ),
+        (
+            "wait_for",
+            "`await wait_for(sleep(0), 10)`, per call",
+            "per call",
+            args.calls,
+            lambda: waitfor_contenders(args.calls),
+            "floor",
+        ),
+        (
+            "as_completed",
+            f"`for f in as_completed(tasks): await f`, {args.tasks:,} tasks of `sleep(0)`, "
+            "per task",
+            "per task",
+            args.tasks,
+            lambda: ascompleted_contenders(args.tasks),
+            "stdlib",
+        ),
+        (
+            "as_completed_async",
+            f"`async for t in as_completed(tasks)`, {args.tasks:,} tasks, per task",
+            "per task",
+            args.tasks,
+            lambda: ascompleted_async_contenders(args.tasks),
+            "stdlib",
+        ),
+        (
+            "structured_gather",
+            f"structured `gather()` of {args.tasks:,} coroutines of `sleep(0)`, per task",
+            "per task",
+            args.tasks,
+            lambda: sgather_contenders(args.tasks),
+            "gather",
+        ),
+        (
+            "amap",
+            f"`amap(f, range({args.tasks:,}), limit={AMAP_LIMIT})`, per item",
+            "per item",
+            args.tasks,
+            lambda: amap_contenders(args.tasks),
+            "gather",
+        ),
     ]
     for name, title, unit, per, make, ref in plan:
         if not wanted(name):
             continue
         t0 = time.perf_counter()
         contenders = make()
-        run_rounds(loop, contenders, args.rounds, args.warmup)
+        rounds = args.rounds * MORE_ROUNDS.get(name, 1)
+        run_rounds(loop, contenders, rounds, args.warmup)
+        if rounds != args.rounds:
+            title += f" ({rounds} rounds)"
         m = measurement(name, title, unit, per, contenders, ref)
+        m["rounds"] = rounds
         m["ratios"] = {}
         for a in contenders:
             for b in contenders:
@@ -927,6 +1530,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         t0 = time.perf_counter()
         result["memory"] = measure_memory(loop, args.tasks, 1)
         print(f"  memory: {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
+    if wanted("amap_memory"):
+        t0 = time.perf_counter()
+        result["amap_memory"] = measure_amap_memory(loop, args.items)
+        print(f"  amap_memory: {time.perf_counter() - t0:.1f}s", file=sys.stderr, flush=True)
     # A contender that failed (n/a) may have left tasks behind: end them before closing.
     leftovers = asyncio.all_tasks(loop)
     for task in leftovers:

@@ -27,7 +27,14 @@ from typing import Dict, List, Optional, Tuple
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, "results")
-PEERS = ["exceptiongroup", "async-timeout", "taskgroup==0.2.2", "anyio"]
+# quattro (issue 11's peer gather) needs 3.9+; on 3.8-3.10 it runs on the taskgroup package.
+PEERS = [
+    "exceptiongroup",
+    "async-timeout",
+    "taskgroup==0.2.2",
+    "anyio",
+    'quattro; python_version >= "3.9"',
+]
 _QUERY = "import sys; print(sys.implementation.name, *sys.version_info[:2], sys.executable)"
 
 

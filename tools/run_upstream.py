@@ -1,11 +1,21 @@
 #!/usr/bin/env python3
-"""Run CPython's own TaskGroup and timeout tests against asyncio_compat.backport.
+"""Run CPython's own TaskGroup, timeout, wait_for and as_completed tests against
+asyncio_compat.backport.
 
 The tests are never copied into this project: this tool finds the newest CPython test
-suite installed on the machine, reads ``test_asyncio/test_taskgroups.py`` and
-``test_asyncio/test_timeouts.py`` from it, rewrites them in memory so that they use the
-implementation under test (and run on this interpreter: ``except*`` before 3.11, a
-``loop_factory`` before 3.13, ...), and runs them with unittest.
+suite installed on the machine, reads these files of its ``test_asyncio`` from it:
+
+* ``test_taskgroups.py`` and ``test_timeouts.py``: all their tests;
+* ``test_waitfor.py``: all its tests (``wait_for``);
+* ``test_tasks.py``: only its ``as_completed`` tests (``BaseTaskTests.test_as_completed*``),
+  in each of the file's Task/Future variants (C or Python Task and Future, subclassed or
+  not) that exists on this interpreter (the C ones need the ``_asyncio`` module);
+
+rewrites them in memory so that they use the implementation under test (and run on this
+interpreter: ``except*`` before 3.11, a ``loop_factory`` before 3.13, the ``test``
+package's helpers where it is missing or older, ...), and runs them with unittest. A file
+that tests a name the implementation lacks (``--impl taskgroup`` has no ``wait_for``)
+is skipped, with that reason.
 
 Usage::
 
@@ -21,7 +31,8 @@ else the newest ``$DEBIAN_CPYTHON_ROOT/*/usr/lib/python3.*/test`` (default root
 ``--impl``: ``backport`` (default) is ``asyncio_compat.backport``; ``stdlib`` is the
 interpreter's own asyncio (3.11+), for comparison; ``taskgroup`` is the ``taskgroup`` PyPI
 package, a peer, for comparison (expected to fail many tests).
-``--loop uvloop`` runs every test on a uvloop loop.
+``--loop uvloop`` runs every test on a uvloop loop, except the ``test_tasks.py`` ones that
+run on the test's own virtual-time loop (``TestLoop``, driven by a generator of time steps).
 
 Tests that cannot pass on this interpreter whatever the implementation does are skipped
 with their reason; they are listed in one table, ``tools/upstream/skips.py``.
@@ -36,8 +47,9 @@ Exit status:
        ``SKIPPED: <why>`` is printed then, and no summary line
     1  a test failed or errored (or hung)
     2  bad usage (no test matches -k, ...), or the suite cannot be loaded (unreadable,
-       not rewritable)
-    3  with --strict, instead of 0 for a SKIPPED run
+       not rewritable, the selected tests gone)
+    3  with --strict, instead of 0 for a SKIPPED run, or for a run in which a file was
+       skipped because the implementation lacks what it tests
 """
 
 from __future__ import annotations
@@ -62,7 +74,7 @@ ENV_VAR = "ASYNCIO_COMPAT_CPYTHON_TESTS"
 SKIP_HINT = "SKIPPED: no CPython test suite found (run ../shared/tools/debian-cpython 3.15)"
 NEWEST_KNOWN = (3, 15)
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED_STRICT = 0, 1, 2, 3
-TEST_FILES = ("test_taskgroups.py", "test_timeouts.py")
+TEST_FILES = ("test_taskgroups.py", "test_timeouts.py", "test_waitfor.py", "test_tasks.py")
 WORKER_SKIPPED = 10  # the worker's status for SKIPPED (the parent exits 0, or 3 with --strict)
 
 
@@ -97,7 +109,7 @@ def find_suite(option: Optional[str]) -> Tuple[Optional[str], str]:
         where = "--cpython-tests" if option else f"${ENV_VAR}"
         suite = _suite_dir(given)
         if suite is None:
-            raise UsageError(f"{where}={given}: no test_asyncio/{' and '.join(TEST_FILES)} there")
+            raise UsageError(f"{where}={given}: no test_asyncio/{{{','.join(TEST_FILES)}}} there")
         return suite, where
     root = os.environ.get("DEBIAN_CPYTHON_ROOT", "/opt/debian-cpython")
     pattern = os.path.join(root, "*", "usr", "lib", "python3.*", "test")
@@ -120,6 +132,7 @@ class Run:
     def __init__(self) -> None:
         self.outcomes: Dict[str, Tuple[str, str]] = {}  # id -> (outcome, detail)
         self.order: List[str] = []
+        self.unavailable = False  # a file was skipped: the implementation lacks its subject
 
     def record(self, test_id: str, outcome: str, detail: str) -> None:
         if test_id not in self.outcomes:
@@ -176,6 +189,7 @@ def run_parent(args: argparse.Namespace, suite: str) -> int:
                     started = event["id"]
                 elif kind == "end":
                     run.record(event["id"], event["outcome"], event["detail"])
+                    run.unavailable |= bool(event.get("unavailable"))
                     if event["id"] == started:
                         started, last_ended = None, event["id"]
                 elif kind == "done":
@@ -278,7 +292,9 @@ def report(run: Run, args: argparse.Namespace) -> int:
                     )
                 )
     print(f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped")
-    return EXIT_FAILED if failures else EXIT_OK
+    if failures:
+        return EXIT_FAILED
+    return EXIT_SKIPPED_STRICT if args.strict and run.unavailable else EXIT_OK
 
 
 def _class(test_id: str) -> str:

@@ -4,8 +4,9 @@ The report says which Python this is, which event loop runs, which object each p
 name is (the standard library's, or a backport, and from which package) and the
 versions of the dependencies. Then a few short programs run on this interpreter and
 loop: a TaskGroup whose task fails, a timeout that expires, one that does not,
-``TaskGroup.cancel()``, a ``wait_for`` that expires and one cancelled from outside. Each prints ``ok`` or ``FAILED`` with the reason; the exit
-status is 1 if any failed, 2 on a usage error, else 0.
+``TaskGroup.cancel()``, a ``wait_for`` that expires and one cancelled from outside. Each
+prints ``ok`` or ``FAILED`` with the reason; the exit status is 1 if any failed, 2 on a
+usage error, else 0.
 """
 
 from __future__ import annotations
@@ -224,10 +225,8 @@ async def check_wait_for_cancelled() -> str:
     await asyncio.sleep(0)
     inner.set_result("result")
     task.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError):
         await task
-    except asyncio.CancelledError:
-        pass
     assert task.cancelled(), "the cancellation was swallowed"
     assert not reached, "code after wait_for ran in a cancelled task"
     blocked = loop.create_future()

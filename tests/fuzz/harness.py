@@ -8,6 +8,10 @@ The trace is a list of lines, the same on every run of the same scenario:
   ``enter`` once a ``async with`` is inside, ``caught``/``handler`` in ``except`` and
   ``catch()`` handlers, ``timeout expired=... when=...`` as a timeout exits, and the
   results of ``cancel()``, ``uncancel()``, ``create_task()``, ``reschedule()``;
+- ``t<label> w<id> start|end|raise ...``: the body a ``wait_for`` statement waits for,
+  in the task that runs it; then ``n<id> waitfor -> <value>`` as the statement gets the
+  body's value, and ``n<id> waitfor t<id> <outcome>``: the task or future it was given
+  (none for a coroutine), as ``wait_for`` returns or raises;
 - ``e<index> ...``: an outside event (a loop callback at a virtual time);
 - ``escaped <exc>``: a KeyboardInterrupt or SystemExit that left ``run_until_complete``
   (the harness then runs the loop on, until every task is done);
@@ -75,6 +79,7 @@ class Impl(NamedTuple):
     timeout_at: Any
     cancelling: Callable[[Any], int]
     uncancel: Callable[[Any], int]
+    wait_for: Any
 
 
 BACKPORT = Impl(
@@ -84,6 +89,7 @@ BACKPORT = Impl(
     backport.timeout_at,
     backport.cancelling,
     backport.uncancel,
+    backport.wait_for,
 )
 
 # The reference: CPython 3.15's own objects (3.15 added TaskGroup.cancel()).
@@ -96,6 +102,7 @@ if sys.version_info >= (3, 15):  # 3.15+: gh-108951 TaskGroup.cancel(), the spec
         asyncio.timeout_at,
         lambda task: task.cancelling(),
         lambda task: task.uncancel(),
+        asyncio.wait_for,
     )
 
 # cancel(msg) exists from 3.9 (bpo-31033).
@@ -204,6 +211,20 @@ class _OrderedTasks:
         return len(self._tasks)
 
 
+class Awaitable:
+    """An awaitable that is neither a coroutine nor a future: ``wait_for`` wraps it in a
+    task of its own for a timeout of 0 or less (``ensure_future``)."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        # The coroutine is made when awaited: one never awaited would warn.
+        self._make = make
+
+    def __await__(self) -> Any:
+        return self._make().__await__()
+
+
 def _ordered(group: Any) -> Any:
     tasks = getattr(group, "_tasks", None)
     if type(tasks) is not set or tasks:
@@ -272,6 +293,9 @@ class _Run:
         self.tasks: Dict[int, Any] = {}
         self.groups: Dict[int, Any] = {}
         self.timeouts: Dict[int, Any] = {}
+        # The label of the next task the loop makes: wait_for()'s own, for a "coro" or
+        # "awaitable" waitfor with a timeout of 0 or less.
+        self.adopt: Optional[int] = None
         self.eager = bool(scenario.get("eager")) and EAGER_TASKS
         self.loop = VirtualTimeLoop()
 
@@ -291,9 +315,13 @@ class _Run:
     # plumbing
 
     def task_factory(self, loop: Any, coro: Any, **kwargs: Any) -> Any:
+        label, self.adopt = self.adopt, None
         if self.eager:
             kwargs.setdefault("eager_start", True)
-        return asyncio.Task(coro, loop=loop, **kwargs)
+        task = asyncio.Task(coro, loop=loop, **kwargs)
+        if label is not None:
+            self.register(label, task)
+        return task
 
     def exception_handler(self, loop: Any, context: Dict[str, Any]) -> None:
         message = str(context.get("message", ""))
@@ -489,6 +517,64 @@ class _Run:
         await asyncio.shield(task)
         return False
 
+    async def op_waitfor(self, me: int, where: str, stmt: Stmt) -> bool:
+        sid, how, limit, body = stmt[1:5]
+        given = None  # the task or future wait_for() is given, if any
+        if how in ("coro", "awaitable"):
+            if limit is not None and limit <= 0:
+                label = self.adopt = sid  # wait_for() makes it a task: name it t<id>
+            else:
+                label = me
+            if how == "coro":
+                awaitable: Any = self.waited(label, sid, body)
+            else:
+                awaitable = Awaitable(lambda: self.waited(label, sid, body))
+        elif how == "future":
+            given = awaitable = self.loop.create_future()
+            self.register(sid, self.loop.create_task(self.resolve(sid, body, given)))
+        else:
+            given = self.loop.create_task(self.waited(sid, sid, body))
+            self.register(sid, given)
+            awaitable = asyncio.shield(given) if how == "shield" else given
+        try:
+            value = await self.impl.wait_for(awaitable, limit)
+        finally:
+            self.adopt = None
+            if given is not None:
+                self.note(f"{where} waitfor t{sid} {outcome(given)}")
+        self.note(f"{where} waitfor -> {value!r} {self.state()}")
+        return False
+
+    async def waited(self, label: int, sid: int, body: Body) -> str:
+        """A waitfor's BODY, run in task *label*: its value says if it returned early."""
+        where = f"t{label} w{sid}"
+        self.note(f"{where} start {self.state()}")
+        try:
+            returned = await self.run_body(label, body)
+        except BaseException as exc:
+            self.note_exc(f"{where} raise", exc)
+            raise
+        value = f"v{sid}" + ("r" if returned else "")
+        self.note(f"{where} end {value!r} {self.state()}")
+        return value
+
+    async def resolve(self, sid: int, body: Body, fut: Any) -> None:
+        """Task t<sid> of a "future" waitfor: BODY's outcome becomes *fut*'s."""
+        try:
+            value = await self.waited(sid, sid, body)
+        except asyncio.CancelledError:
+            if not fut.done():
+                fut.cancel()
+            raise
+        except BaseException as exc:
+            if not fut.done():
+                fut.set_exception(exc)
+            raise
+        if fut.done():
+            self.note(f"t{sid} w{sid} future already {outcome(fut)}")
+        else:
+            fut.set_result(value)
+
     # outside events
 
     def fire(self, index: int, event: List[Any]) -> None:
@@ -560,13 +646,15 @@ class _Run:
         return restore
 
     def run(self) -> Trace:
-        restore = None
-        if self.impl is BACKPORT and sys.version_info < (3, 13):
-            restore = self.watch_settle()
+        restores = []
+        if self.impl is BACKPORT:
+            restores.append(backport_timeout_in_wait_for())
+            if sys.version_info < (3, 13):
+                restores.append(self.watch_settle())
         try:
             return self.run_loop()
         finally:
-            if restore is not None:
+            for restore in restores:
                 restore()
 
     def run_loop(self) -> Trace:
@@ -594,6 +682,28 @@ class _Run:
                 task.cancel()
         loop.close()
         return self.trace
+
+
+def backport_timeout_in_wait_for() -> Callable[[], None]:
+    """Make the backport's ``wait_for`` use the backport's ``timeout()``, as it does
+    before 3.13, until the returned function is called.
+
+    From 3.13 it runs on the stdlib's ``timeout()`` (asyncio_compat/_waitfor.py), and
+    3.15's run would only compare the stdlib with itself: this way every interpreter,
+    3.15 above all, checks the code that 3.8-3.12 run.
+    """
+    from asyncio_compat import _timeout, _waitfor
+
+    original = _waitfor._timeout
+    shipped = asyncio.timeout if sys.version_info >= (3, 13) else _timeout.timeout
+    if original is not shipped:
+        raise AssertionError("_waitfor._timeout is no longer the timeout(): fix the harness")
+    _waitfor._timeout = _timeout.timeout  # type: ignore[assignment]
+
+    def restore() -> None:
+        _waitfor._timeout = original  # type: ignore[assignment]
+
+    return restore
 
 
 def run(scenario: Scenario, impl: Impl) -> Trace:

@@ -33,10 +33,25 @@ is known by that statement's id (``g3``, ``o4``, ``t5``; the root task is ``t0``
 ``["agen", id, BODY]``                         an async generator ``async with TaskGroup()
                                                as g<id>: BODY; yield``: take one item,
                                                then ``aclose()`` it
+``["waitfor", id, how, limit, BODY]``          ``await wait_for(aw, limit)``, *aw* running
+                                               BODY (which returns ``"v<id>"``) as: "coro"
+                                               a coroutine; "awaitable" an object with
+                                               ``__await__``; "task" the task ``t<id>``;
+                                               "shield" ``shield(t<id>)``; "future" a
+                                               future that task ``t<id>`` resolves with
+                                               BODY's outcome
 =============================================  ============================================
+
+A "coro" or "awaitable" BODY runs in the task that waits, unless *limit* is 0 or less:
+``wait_for`` then makes it a task of its own (``ensure_future``), known as ``t<id>``.
 
 An EVENT happens at a virtual time, from a loop callback (outside any task):
 ``[at, "cancel", task, msg]``, ``[at, "tgcancel", group]``, ``[at, "resched", tmo, delta]``.
+
+``waitfor`` statements are drawn to race: a *limit* equal to the virtual time at which
+one of BODY's own sleeps ends (so that a result arrives together with the expiry), a
+BODY that swallows its cancellation (and so returns a value), and an EVENT that cancels
+the waiting task.
 
 The generator asks a :class:`Chooser` for every decision. Drawn from hypothesis, the
 scenarios shrink well: every choice's simplest option comes first (index 0), and every
@@ -81,10 +96,12 @@ KINDS = (
     "tgcancel",
     "cancel",
     "agen",
+    "waitfor",
+    "waitfor",
 )
 TERMINAL = ("raise", "raise", "raise", "return")
 COMPOUND = frozenset(
-    {"spawn", "group", "timeout", "try", "finally", "suppress", "catch", "shield", "agen"}
+    {"spawn", "group", "timeout", "try", "finally", "suppress", "catch", "shield", "agen", "waitfor"}
 )
 RAISES = (
     "Boom",
@@ -115,6 +132,11 @@ CATCHES = ("Boom", "Exception", "CancelledError", "TimeoutError", "Halt", "BaseE
 CATCH_HANDLERS = ("swallow", "raise")
 EVENT_TIMES = (1, 0.5, 2, 0, 1.5, 3, 2.5, 4)
 EVENT_KINDS = ("cancel", "tgcancel", "resched")
+# What wait_for() is given, and its timeouts: None, 0 and below take paths of their own.
+WAIT_KINDS = ("coro", "task", "coro", "future", "awaitable", "shield")
+WAIT_LIMITS = (1, None, 0, 2, 0.5, -1, 3)
+# What a waited BODY wrapped in ``try: ... except X: pass`` swallows its cancellation as.
+WAIT_SWALLOWS = ("CancelledError", "BaseException")
 
 MAX_STATEMENTS = 30
 MAX_DEPTH = 4
@@ -168,11 +190,18 @@ def _integers(st: Any, lo: int, hi: int) -> Any:
 
 
 class _Scope:
-    __slots__ = ("groups", "timeouts")
+    __slots__ = ("groups", "task", "timeouts")
 
-    def __init__(self, groups: Tuple[int, ...] = (), timeouts: Tuple[int, ...] = ()) -> None:
+    def __init__(
+        self, groups: Tuple[int, ...] = (), timeouts: Tuple[int, ...] = (), task: int = 0
+    ) -> None:
         self.groups = groups  # TaskGroups whose ``async with`` lexically encloses us
         self.timeouts = timeouts
+        self.task = task  # the task that runs the statements
+
+    def within(self, task: int) -> _Scope:
+        """The same groups and timeouts, in another task."""
+        return _Scope(self.groups, self.timeouts, task)
 
 
 class _Generator:
@@ -184,12 +213,13 @@ class _Generator:
         self.tasks: List[int] = [0]
         self.groups: List[int] = []
         self.timeouts: List[int] = []
+        self.waiter_events: List[List[Any]] = []  # outside cancellations of waiting tasks
 
     def scenario(self) -> Scenario:
         c = self.c
         eager = c.chance(25)
         root = self.body(_Scope(), 0, returns=True, lo=1)
-        events = [self.event() for _ in range(c.int(0, 3))]
+        events = [self.event() for _ in range(c.int(0, 3))] + self.waiter_events
         return {"root": root, "events": events, "eager": eager}
 
     def body(self, scope: _Scope, depth: int, returns: bool, lo: int = 0, hi: int = 3) -> Body:
@@ -238,11 +268,11 @@ class _Generator:
         if kind == "spawn":
             gid = c.pick(scope.groups[::-1])  # the innermost first
             self.tasks.append(sid)
-            return ["spawn", sid, gid, self.body(scope, inner, returns=True)]
+            return ["spawn", sid, gid, self.body(scope.within(sid), inner, returns=True)]
         if kind == "group":
             pre_cancel = c.chance(10)
             self.groups.append(sid)
-            sub = _Scope((*scope.groups, sid), scope.timeouts)
+            sub = _Scope((*scope.groups, sid), scope.timeouts, scope.task)
             return ["group", sid, pre_cancel, self.body(sub, inner, returns, lo=1)]
         if kind == "timeout":
             if c.chance(25):
@@ -250,7 +280,7 @@ class _Generator:
             else:
                 how, when = "delay", c.pick(DELAYS)
             self.timeouts.append(sid)
-            sub = _Scope(scope.groups, (*scope.timeouts, sid))
+            sub = _Scope(scope.groups, (*scope.timeouts, sid), scope.task)
             return ["timeout", sid, how, when, self.body(sub, inner, returns, lo=1)]
         if kind == "try":
             exc, handler = c.pick(TRY_EXCEPTS), c.pick(TRY_HANDLERS)
@@ -267,11 +297,45 @@ class _Generator:
         if kind == "agen":
             # No return in it: an async generator's return would end the iteration.
             self.groups.append(sid)
-            sub = _Scope((*scope.groups, sid), scope.timeouts)
+            sub = _Scope((*scope.groups, sid), scope.timeouts, scope.task)
             return ["agen", sid, self.body(sub, inner, returns=False, lo=1)]
+        if kind == "waitfor":
+            return self.waitfor(scope, sid, inner)
         assert kind == "shield", kind
         self.tasks.append(sid)
-        return ["shield", sid, self.body(scope, inner, returns=True, lo=1)]
+        return ["shield", sid, self.body(scope.within(sid), inner, returns=True, lo=1)]
+
+    def waitfor(self, scope: _Scope, sid: int, inner: int) -> Stmt:
+        c = self.c
+        how, limit = c.pick(WAIT_KINDS), c.pick(WAIT_LIMITS)
+        # Where BODY runs: wait_for() makes a task of a coroutine only for a limit <= 0.
+        own_task = how not in ("coro", "awaitable") or (limit is not None and limit <= 0)
+        if own_task:
+            self.tasks.append(sid)
+        body = self.body(scope.within(sid) if own_task else scope, inner, returns=True, lo=1)
+        if limit is not None and limit > 0 and c.chance(50):
+            # Race the expiry: the limit is when one of BODY's own sleeps ends (from the
+            # moment BODY starts), or BODY starts with a sleep as long as the limit.
+            ends: List[Any] = []
+            elapsed: Any = 0
+            for stmt in body:
+                if stmt[0] == "sleep" and stmt[2] > 0:
+                    elapsed += stmt[2]
+                    ends.append(elapsed)
+            if ends:
+                limit = c.pick(ends)
+            else:
+                self.last_id += 1
+                body.insert(0, ["sleep", self.last_id, limit])
+        if c.chance(20):
+            # BODY suppresses its cancellation and returns its value instead.
+            self.last_id += 1
+            body = [["try", self.last_id, c.pick(WAIT_SWALLOWS), "swallow", body]]
+        if c.chance(30):
+            # Cancelled from outside while it waits, perhaps as the limit expires.
+            at = c.pick((*EVENT_TIMES, limit)) if limit is not None else c.pick(EVENT_TIMES)
+            self.waiter_events.append([at, "cancel", scope.task, self.message(f"w{sid}")])
+        return ["waitfor", sid, how, limit, body]
 
     def event(self) -> List[Any]:
         c = self.c
@@ -329,9 +393,10 @@ _BODIES = {
     "catch": (4,),
     "shield": (2,),
     "agen": (2,),
+    "waitfor": (4,),
 }
-# Those whose bodies run in the same task, and may be put in their place.
-_INLINE = frozenset({"group", "timeout", "try", "finally", "suppress", "catch", "agen"})
+# Those whose bodies run in the same task (a waitfor's may), and may be put in their place.
+_INLINE = frozenset({"group", "timeout", "try", "finally", "suppress", "catch", "agen", "waitfor"})
 
 
 def _bodies(body: Body) -> Any:
@@ -380,6 +445,8 @@ def _simpler_statement(stmt: Stmt) -> Optional[Stmt]:
         return [*stmt[:3], None]
     if op == "group" and stmt[2]:
         return ["group", stmt[1], False, stmt[3]]
+    if op == "waitfor" and stmt[2] != "coro":
+        return ["waitfor", stmt[1], "coro", *stmt[3:]]
     return None
 
 
@@ -421,9 +488,11 @@ def _cancel_call(target: str, msg: Optional[str]) -> str:
 def to_source(scenario: Scenario) -> str:
     """A readable rendering of *scenario* as Python source (``# n<id>`` marks statements).
 
-    ``TaskGroup``, ``timeout`` ... are the implementation's; ``Boom`` is an ``Exception``
-    and ``Halt`` a ``BaseException`` of the test's own; ``tasks[...]`` and ``groups[...]``
-    ``timeouts[...]`` are looked up when the statement runs (absent: it does nothing).
+    ``TaskGroup``, ``timeout``, ``wait_for`` ... are the implementation's; ``Boom`` is an
+    ``Exception`` and ``Halt`` a ``BaseException`` of the test's own; ``tasks[...]`` and
+    ``groups[...]`` ``timeouts[...]`` are looked up when the statement runs (absent: it
+    does nothing); ``resolve(fut, coro)`` gives *fut* the outcome of *coro*, unless *fut*
+    is done by then.
     """
     out: List[str] = []
     pending: List[Tuple[int, Body]] = [(0, scenario["root"])]
@@ -532,5 +601,22 @@ def _render(stmt: Stmt, depth: int, out: List[str], pending: List[Tuple[int, Bod
         pending.append((sid, stmt[2]))
         line(f"tasks[{sid}] = loop.create_task(t{sid}_body())")
         line(f"await asyncio.shield(tasks[{sid}])")
+    elif op == "waitfor":
+        how, limit = stmt[2], _num(stmt[3])
+        line(f"async def w{sid}():")
+        _render_body(stmt[4], depth + 1, out, pending)
+        out.append(f"{pad}    return 'v{sid}'")
+        if how == "coro":
+            line(f"print(await wait_for(w{sid}(), {limit}))")
+        elif how == "awaitable":
+            line(f"print(await wait_for(Awaitable(w{sid}), {limit}))  # __await__: w{sid}()")
+        elif how == "future":
+            line(f"futures[{sid}] = loop.create_future()")
+            line(f"tasks[{sid}] = loop.create_task(resolve(futures[{sid}], w{sid}()))")
+            line(f"print(await wait_for(futures[{sid}], {limit}))")
+        else:
+            line(f"tasks[{sid}] = loop.create_task(w{sid}())")
+            awaited = f"asyncio.shield(tasks[{sid}])" if how == "shield" else f"tasks[{sid}]"
+            line(f"print(await wait_for({awaited}, {limit}))")
     else:  # pragma: no cover
         raise ValueError(f"unknown statement {stmt!r}")

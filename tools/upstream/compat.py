@@ -7,12 +7,13 @@ interpreter at hand. All of it is written for this project; none of it comes fro
 from __future__ import annotations
 
 import asyncio
+import asyncio.base_events
 import builtins
 import inspect
 import sys
 import types
 import unittest
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Generator, List, Optional
 
 if sys.version_info >= (3, 11):
     BaseExceptionGroup = builtins.BaseExceptionGroup
@@ -26,11 +27,19 @@ __all__ = [
     "ExceptStar",
     "ExceptionGroup",
     "IsolatedAsyncioTestCase",
+    "TestCase",
+    "TestLoop",
+    "anext",
+    "asyncio_private",
     "await_without_task",
     "configure",
     "load_impl",
+    "make_task",
+    "new_event_loop",
     "set_event_loop_policy",
+    "test_support",
     "test_utils",
+    "test_utils_module",
 ]
 
 
@@ -84,6 +93,12 @@ def _eager_task_factory_for_uvloop(factory: Any) -> Any:
 
 if hasattr(asyncio, "eager_task_factory"):  # 3.12+; absent before, as in asyncio
     eager_task_factory = _eager_task_factory_for_uvloop(asyncio.eager_task_factory)
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """``asyncio.new_event_loop()`` in the tests: a loop of the kind under test (uvloop's
+    with ``--loop uvloop``), whatever the event loop policy."""
+    return EventLoop()
 
 
 def set_event_loop_policy(policy: Any) -> None:
@@ -175,7 +190,124 @@ async def await_without_task(awaitable: Any) -> Any:
     return value
 
 
-_OWN_TEST_UTILS = {"await_without_task": await_without_task}
+class _NoSelector:
+    """The selector of ``TestLoop``: no file descriptors, never blocks."""
+
+    def select(self, timeout: Optional[float] = None) -> List[Any]:
+        return []
+
+    def close(self) -> None:
+        pass
+
+
+def _no_time_steps() -> Generator[float, float, None]:
+    yield 0.0
+
+
+class TestLoop(asyncio.base_events.BaseEventLoop):
+    """An event loop on a virtual clock, for the upstream tests that pass it a *gen*.
+
+    The clock starts at 0 and moves only when told: ``advance_time(seconds)``, or the
+    test's generator (made by calling *gen*, and started). After each iteration of the
+    loop, each deadline given to ``call_at()`` during that iteration is sent into the
+    generator, in order; what it yields back is how far to move the clock. So a test
+    states, step by step, which timers it expects and when they fire. A loop made with
+    a *gen* checks on ``close()`` that the generator has no step left (``send(0)`` ends
+    it). Without a *gen*, scheduling a timer is an error. The loop does no I/O.
+    """
+
+    def __init__(self, gen: Optional[Callable[[], Generator[Any, Any, Any]]] = None) -> None:
+        super().__init__()
+        self._upstream_check_on_close = gen is not None
+        self._upstream_steps = (gen or _no_time_steps)()
+        next(self._upstream_steps)
+        self._upstream_now = 0.0
+        self._upstream_deadlines: List[float] = []
+        self._clock_resolution = 1e-9
+        self._selector = _NoSelector()
+
+    def time(self) -> float:
+        return self._upstream_now
+
+    def advance_time(self, seconds: Optional[float]) -> None:
+        if seconds:
+            self._upstream_now += seconds
+
+    def call_at(self, when: float, callback: Any, *args: Any, context: Any = None) -> Any:
+        self._upstream_deadlines.append(when)
+        return super().call_at(when, callback, *args, context=context)
+
+    def _run_once(self) -> None:
+        super()._run_once()  # type: ignore[misc]
+        deadlines, self._upstream_deadlines = self._upstream_deadlines, []
+        for when in deadlines:
+            try:
+                step = self._upstream_steps.send(when)
+            except StopIteration:
+                if not self._upstream_check_on_close:
+                    raise AssertionError(
+                        f"TestLoop: a timer at {when} on a loop made without a time generator"
+                    ) from None
+                raise AssertionError(f"TestLoop: the time generator ended before {when}") from None
+            self.advance_time(step)
+
+    def _process_events(self, event_list: Any) -> None:
+        pass
+
+    def _write_to_self(self) -> None:
+        pass
+
+    def close(self) -> None:
+        super().close()
+        if not self._upstream_check_on_close:
+            return
+        self._upstream_check_on_close = False
+        try:
+            self._upstream_steps.send(0)
+        except StopIteration:
+            return
+        raise AssertionError("TestLoop: the time generator has steps left at close()")
+
+
+class TestCase(unittest.TestCase):
+    """The base of the upstream tests that drive loops by hand (``test_tasks.py``):
+    ``new_test_loop(gen)`` makes a ``TestLoop`` closed after the test; no loop is set
+    as the current one, so that the tests pass theirs explicitly."""
+
+    @staticmethod
+    def close_loop(loop: asyncio.AbstractEventLoop) -> None:
+        executor = getattr(loop, "_default_executor", None)
+        if executor is not None:
+            shutdown = getattr(loop, "shutdown_default_executor", None)  # 3.9+
+            if shutdown is not None and not loop.is_closed():
+                loop.run_until_complete(shutdown())
+            else:
+                executor.shutdown(wait=True)
+        loop.close()
+
+    def set_event_loop(self, loop: asyncio.AbstractEventLoop, *, cleanup: bool = True) -> None:
+        if loop is None:
+            raise AssertionError("loop is None")
+        asyncio.events.set_event_loop(None)
+        if cleanup:
+            self.addCleanup(self.close_loop, loop)
+
+    def new_test_loop(self, gen: Optional[Callable[[], Generator[Any, Any, Any]]] = None) -> TestLoop:
+        loop = TestLoop(gen)
+        self.set_event_loop(loop)
+        return loop
+
+    def tearDown(self) -> None:
+        asyncio.events.set_event_loop(None)
+        # a test that leaves an exception being handled has leaked it from a generator
+        self.assertIsNone(sys.exc_info()[1])
+
+
+_OWN_TEST_UTILS: Dict[str, Any] = {
+    "await_without_task": await_without_task,
+    "TestCase": TestCase,
+    "TestLoop": TestLoop,
+}
 
 
 def test_utils(name: str) -> Any:
@@ -183,9 +315,97 @@ def test_utils(name: str) -> Any:
     it has one, else the interpreter's own test package's."""
     if name in _OWN_TEST_UTILS:
         return _OWN_TEST_UTILS[name]
-    from test.test_asyncio import utils  # type: ignore[import-not-found]
-
+    try:
+        from test.test_asyncio import utils  # type: ignore[import-not-found]
+    except ImportError as err:
+        raise ImportError(
+            f"test.test_asyncio.utils.{name}: not in tools/upstream/compat.py, and this "
+            f"interpreter has no test.test_asyncio ({err})"
+        ) from None
     return getattr(utils, name)
+
+
+class _ModuleProxy(types.ModuleType):
+    """A module of the ``test`` package as the tests see it: *own* names first, then
+    the interpreter's module (PyPy has no ``test`` package; 3.8's is older)."""
+
+    def __init__(self, name: str, own: Dict[str, Any], lookup: Callable[[str], Any]) -> None:
+        super().__init__(name)
+        self.__dict__.update(own)
+        self._upstream_lookup = lookup
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = self._upstream_lookup(name)
+        setattr(self, name, value)
+        return value
+
+
+def _real_support(name: str) -> Any:
+    try:
+        from test import support  # type: ignore[import-not-found]
+    except ImportError as err:
+        raise AttributeError(f"test.support.{name}: no test package here ({err})") from None
+    return getattr(support, name)
+
+
+#: ``from test.test_asyncio import utils``
+test_utils_module = _ModuleProxy("test.test_asyncio.utils", _OWN_TEST_UTILS, test_utils)
+
+#: ``from test import support``: the timeouts the tests use are 3.9's; 3.8 lacks them
+test_support = _ModuleProxy(
+    "test.support", {"SHORT_TIMEOUT": 30.0, "LONG_TIMEOUT": 300.0}, _real_support
+)
+
+
+# --- what older asyncio lacks ------------------------------------------------------------
+
+
+if hasattr(builtins, "anext"):
+    anext = builtins.anext
+else:  # before 3.10; the tests only call anext(iterator)
+
+    async def anext(iterator: Any) -> Any:
+        """``anext(iterator)`` before 3.10: the next item, as a coroutine."""
+        return await iterator.__anext__()
+
+
+class _Missing:
+    """What ``asyncio_private()`` gives for a private name this asyncio lacks: the test
+    that uses it fails with a clear error, the others load."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise AttributeError(f"{self._name} does not exist on this interpreter")
+
+    def __repr__(self) -> str:
+        return f"<missing {self._name}>"
+
+
+def asyncio_private(module: types.ModuleType, name: str) -> Any:
+    """``module.<name>`` for the private names of ``asyncio.tasks`` and ``asyncio.futures``
+    that the tests' class bodies read (``tasks._py_all_tasks`` is 3.12's), or a stand-in
+    that fails when called."""
+    try:
+        return getattr(module, name)
+    except AttributeError:
+        return _Missing(f"{module.__name__}.{name}")
+
+
+# Task(context=) is 3.11's, Task(eager_start=) 3.12's
+_TASK_KEYWORDS_SINCE = {"context": (3, 11), "eager_start": (3, 12)}
+
+
+def make_task(task_class: Any, *args: Any, **kwargs: Any) -> Any:
+    """``task_class(*args, **kwargs)`` without the keywords this interpreter's Task does
+    not take when they are None, their default (a value is passed on, and fails)."""
+    for keyword, since in _TASK_KEYWORDS_SINCE.items():
+        if sys.version_info < since and kwargs.get(keyword, 0) is None:
+            del kwargs[keyword]
+    return task_class(*args, **kwargs)
 
 
 # --- except* lowered by lowering.py ---------------------------------------------------
@@ -225,6 +445,8 @@ def syntax_skip(reason: str) -> None:
 
 
 def _namespace(name: str, description: str, **attrs: Any) -> types.SimpleNamespace:
+    """The ``_upstream_impl`` namespace; ``wait_for`` / ``as_completed`` may be None (the
+    implementation lacks it: the files that test it are skipped)."""
     ns = types.SimpleNamespace(name=name, description=description, **attrs)
     ns.taskgroups = types.SimpleNamespace(TaskGroup=attrs["TaskGroup"])
     ns.timeouts = types.SimpleNamespace(
@@ -249,6 +471,8 @@ def load_impl(name: str) -> types.SimpleNamespace:
             Timeout=asyncio.Timeout,
             timeout=asyncio.timeout,
             timeout_at=asyncio.timeout_at,
+            wait_for=asyncio.wait_for,
+            as_completed=asyncio.as_completed,
             cancelling=lambda task: task.cancelling(),
             uncancel=lambda task: task.uncancel(),
         )
@@ -275,6 +499,8 @@ def load_impl(name: str) -> types.SimpleNamespace:
             Timeout=taskgroup.Timeout,
             timeout=taskgroup.timeout,
             timeout_at=taskgroup.timeout_at,
+            wait_for=getattr(taskgroup, "wait_for", None),
+            as_completed=getattr(taskgroup, "as_completed", None),
             cancelling=cancelling,
             uncancel=uncancel,
         )
@@ -292,6 +518,8 @@ def load_impl(name: str) -> types.SimpleNamespace:
             Timeout=backport.Timeout,
             timeout=backport.timeout,
             timeout_at=backport.timeout_at,
+            wait_for=getattr(backport, "wait_for", None),
+            as_completed=getattr(backport, "as_completed", None),
             cancelling=backport.cancelling,
             uncancel=backport.uncancel,
         )

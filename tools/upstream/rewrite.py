@@ -1,29 +1,43 @@
-"""Point CPython's TaskGroup/timeout tests at another implementation, on the AST.
+"""Point CPython's TaskGroup/timeout/wait_for/as_completed tests at another
+implementation, on the AST.
 
 The names the rewritten module uses are injected by ``worker.load_test_module()``:
 
 ``_upstream_impl``
     the implementation under test: ``TaskGroup``, ``Timeout``, ``timeout``,
-    ``timeout_at``, ``cancelling(task)``, ``uncancel(task)`` and the ``taskgroups`` /
-    ``timeouts`` namespaces that stand for ``asyncio.taskgroups`` / ``asyncio.timeouts``;
+    ``timeout_at``, ``wait_for``, ``as_completed``, ``cancelling(task)``,
+    ``uncancel(task)`` and the ``taskgroups`` / ``timeouts`` namespaces that stand for
+    ``asyncio.taskgroups`` / ``asyncio.timeouts``;
 ``_upstream_compat``
-    ``compat``: what newer tests need from a newer asyncio/unittest (``EventLoop``, the
-    ``loop_factory``-aware ``IsolatedAsyncioTestCase``, ``await_without_task``, ...).
+    ``compat``: what newer tests need from a newer asyncio/unittest/test package
+    (``EventLoop``, the ``loop_factory``-aware ``IsolatedAsyncioTestCase``,
+    ``await_without_task``, the virtual-time ``TestCase``, ...).
 
-Rewrites (``impl`` ones only when the implementation is not the stdlib's)::
+Rewrites (``impl`` ones only when the implementation is not the stdlib's; ``tasks`` and
+``futures`` stand for any name bound to ``asyncio.tasks`` / ``asyncio.futures``)::
 
     asyncio.TaskGroup, .Timeout, .timeout, .timeout_at  ->  _upstream_impl.<same>     (impl)
+    asyncio.wait_for, .as_completed                ->  _upstream_impl.<same>           (impl)
+    tasks.wait_for, tasks.as_completed             ->  _upstream_impl.<same>           (impl)
     asyncio.taskgroups, asyncio.timeouts           ->  _upstream_impl.<same>           (impl)
-    from asyncio import taskgroups, TaskGroup, ... ->  name = _upstream_impl.<same>    (impl)
+    from asyncio import taskgroups, TaskGroup, wait_for, ...
+    from asyncio.tasks import wait_for, as_completed
+                                                   ->  name = _upstream_impl.<same>    (impl)
     X.cancelling() / X.uncancel()                  ->  _upstream_impl.cancelling(X)        (impl)
     asyncio.EventLoop                              ->  _upstream_compat.EventLoop
+    asyncio.new_event_loop                         ->  _upstream_compat.new_event_loop
     asyncio.eager_task_factory                     ->  _upstream_compat.eager_task_factory
     asyncio.events._set_event_loop_policy          ->  _upstream_compat.set_event_loop_policy
     unittest.IsolatedAsyncioTestCase               ->  _upstream_compat.IsolatedAsyncioTestCase
+    tasks._private, futures._private               ->  _upstream_compat.asyncio_private(tasks, '_private')
+    X.Task(..., context=c, eager_start=e)          ->  _upstream_compat.make_task(X.Task, ..., ...)
     from test.test_asyncio.utils import N          ->  N = _upstream_compat.test_utils(N)
+    from test.test_asyncio import utils            ->  utils = _upstream_compat.test_utils_module
+    from test import support                       ->  support = _upstream_compat.test_support
 
 After rewriting, ``check()`` refuses a module in which a reference to the stdlib's
-TaskGroup/timeout would be left, so the stdlib can never be tested by mistake.
+TaskGroup/timeout/wait_for/as_completed would be left, so the stdlib can never be tested
+by mistake.
 """
 
 from __future__ import annotations
@@ -31,15 +45,23 @@ from __future__ import annotations
 import ast
 import sys
 from collections import Counter
-from typing import Any, List, Set
+from typing import Any, Dict, List, Optional, Set
 
 IMPL = "_upstream_impl"
 COMPAT = "_upstream_compat"
 
-IMPL_NAMES = ("TaskGroup", "Timeout", "timeout", "timeout_at")
+IMPL_NAMES = ("TaskGroup", "Timeout", "timeout", "timeout_at", "wait_for", "as_completed")
 IMPL_MODULES = {"taskgroups": ("TaskGroup",), "timeouts": ("Timeout", "timeout", "timeout_at")}
+TASKS_NAMES = ("wait_for", "as_completed")  # the functions of asyncio.tasks under test
 TASK_METHODS = ("cancelling", "uncancel")
 TEST_UTILS_MODULES = ("test.test_asyncio.utils",)
+# from MODULE import NAME -> NAME = _upstream_compat.<attribute>
+COMPAT_MODULES = {
+    ("test.test_asyncio", "utils"): "test_utils_module",
+    ("test", "support"): "test_support",
+}
+# the keywords of Task() newer than 3.8 (context: 3.11, eager_start: 3.12)
+NEW_TASK_KEYWORDS = ("context", "eager_start")
 
 
 class RewriteError(Exception):
@@ -59,6 +81,32 @@ def _is_dotted(node: ast.AST, dotted: str) -> bool:
         and node.attr == last
         and _is_dotted(node.value, ".".join(head))
     )
+
+
+def module_aliases(tree: ast.AST) -> Dict[str, str]:
+    """``{name: module}`` for the names bound to ``asyncio.tasks`` / ``asyncio.futures``
+    (``from asyncio import tasks``, ``import asyncio.futures as f``), and the dotted
+    names themselves."""
+    aliases = {"asyncio.tasks": "asyncio.tasks", "asyncio.futures": "asyncio.futures"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "asyncio" and not node.level:
+            for alias in node.names:
+                if alias.name in ("tasks", "futures"):
+                    aliases[alias.asname or alias.name] = f"asyncio.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname and alias.name in ("asyncio.tasks", "asyncio.futures"):
+                    aliases[alias.asname] = alias.name
+    return aliases
+
+
+def _module_of(node: ast.AST, aliases: Dict[str, str]) -> Optional[str]:
+    """``asyncio.tasks`` / ``asyncio.futures`` if *node* stands for that module."""
+    if isinstance(node, ast.Name):
+        return aliases.get(node.id)
+    if isinstance(node, ast.Attribute) and _is_name(node.value, "asyncio"):
+        return aliases.get(f"asyncio.{node.attr}")
+    return None
 
 
 def _load(dotted: str, like: ast.AST) -> ast.expr:
@@ -83,6 +131,7 @@ class Rewriter(ast.NodeTransformer):
         self.impl = impl
         self.counts: Counter[str] = Counter()
         self.impl_module_names: Set[str] = set()  # names bound to _upstream_impl.taskgroups/...
+        self.module_aliases: Dict[str, str] = {}  # see module_aliases(), set by rewrite()
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
         self.generic_visit(node)
@@ -108,9 +157,23 @@ class Rewriter(ast.NodeTransformer):
             if self.impl and (node.attr in IMPL_NAMES or node.attr in IMPL_MODULES):
                 self.counts[f"asyncio.{node.attr}"] += 1
                 return _load(f"{IMPL}.{node.attr}", node)
-            if node.attr in ("EventLoop", "eager_task_factory"):
+            if node.attr in ("EventLoop", "eager_task_factory", "new_event_loop"):
                 self.counts[f"asyncio.{node.attr}"] += 1
                 return _load(f"{COMPAT}.{node.attr}", node)
+        module = _module_of(node.value, self.module_aliases)
+        if module == "asyncio.tasks" and self.impl and node.attr in TASKS_NAMES:
+            self.counts[f"tasks.{node.attr}"] += 1
+            return _load(f"{IMPL}.{node.attr}", node)
+        if module is not None and node.attr.startswith("_") and not node.attr.endswith("__"):
+            # the private Task/Future variants and their functions: tasks._py_all_tasks
+            # is 3.12's, tasks._CTask and futures._CFuture are missing on PyPy, ...
+            self.counts[f"{module.split('.')[1]}._private"] += 1
+            call = ast.Call(
+                func=_load(f"{COMPAT}.asyncio_private", node),
+                args=[node.value, ast.copy_location(ast.Constant(value=node.attr), node)],
+                keywords=[],
+            )
+            return ast.copy_location(call, node)
         if node.attr == "_set_event_loop_policy" and _is_dotted(node.value, "asyncio.events"):
             self.counts["asyncio.events._set_event_loop_policy"] += 1
             return _load(f"{COMPAT}.set_event_loop_policy", node)
@@ -132,20 +195,38 @@ class Rewriter(ast.NodeTransformer):
             self.counts[f"X.{func.attr}()"] += 1
             call = ast.Call(func=_load(f"{IMPL}.{func.attr}", node), args=[func.value], keywords=[])
             return ast.copy_location(call, node)
+        if (_is_name(func, "Task") or isinstance(func, ast.Attribute) and func.attr == "Task") and any(
+            k.arg in NEW_TASK_KEYWORDS for k in node.keywords
+        ):
+            # BaseTaskTests.new_task() passes context=None and eager_start=None, which
+            # the Task of 3.8-3.11 does not take
+            self.counts["X.Task(context=, eager_start=)"] += 1
+            call = ast.Call(
+                func=_load(f"{COMPAT}.make_task", node),
+                args=[func, *node.args],
+                keywords=node.keywords,
+            )
+            return ast.copy_location(call, node)
         return node
 
     def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
         module = node.module or ""
+        impl_modules = ("asyncio", "asyncio.taskgroups", "asyncio.timeouts", "asyncio.tasks")
         if node.level or not (
             module in TEST_UTILS_MODULES
-            or (self.impl and module in ("asyncio", "asyncio.taskgroups", "asyncio.timeouts"))
+            or any(m == module for m, _ in COMPAT_MODULES)
+            or (self.impl and module in impl_modules)
         ):
             return node
         kept: List[ast.alias] = []
         out: List[ast.stmt] = []
         for alias in node.names:
             bound = alias.asname or alias.name
-            if module in TEST_UTILS_MODULES:
+            if (module, alias.name) in COMPAT_MODULES:
+                target = COMPAT_MODULES[module, alias.name]
+                out.append(_assign(bound, _load(f"{COMPAT}.{target}", node), node))
+                self.counts[f"from {module} import {alias.name}"] += 1
+            elif module in TEST_UTILS_MODULES:
                 call = ast.Call(
                     func=_load(f"{COMPAT}.test_utils", node),
                     args=[ast.copy_location(ast.Constant(value=alias.name), node)],
@@ -153,6 +234,8 @@ class Rewriter(ast.NodeTransformer):
                 )
                 out.append(_assign(bound, ast.copy_location(call, node), node))
                 self.counts[f"from {module} import {alias.name}"] += 1
+            elif module == "asyncio.tasks" and alias.name not in TASKS_NAMES:
+                kept.append(alias)
             elif alias.name in IMPL_NAMES or (module == "asyncio" and alias.name in IMPL_MODULES):
                 out.append(_assign(bound, _load(f"{IMPL}.{alias.name}", node), node))
                 self.counts[f"from {module} import {alias.name}"] += 1
@@ -166,9 +249,24 @@ class Rewriter(ast.NodeTransformer):
 
 
 def check(tree: ast.AST, rewriter: Rewriter) -> None:
-    """Refuse what would still reach the stdlib's TaskGroup/timeout or task methods."""
+    """Refuse what would still reach the stdlib's TaskGroup/timeout/wait_for/as_completed
+    or task methods."""
     problems = []
+    aliases = module_aliases(tree)
     for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in TASKS_NAMES
+            and _module_of(node.value, aliases) == "asyncio.tasks"
+        ):
+            problems.append(f"line {node.lineno}: .{node.attr} left pointing at asyncio.tasks")
+        if isinstance(node, ast.ImportFrom) and not node.level:
+            module = node.module or ""
+            for alias in node.names:
+                if module in ("asyncio", "asyncio.tasks") and alias.name in IMPL_NAMES:
+                    problems.append(
+                        f"line {node.lineno}: from {module} import {alias.name} not rewritten"
+                    )
         if isinstance(node, ast.Attribute) and node.attr in IMPL_NAMES:
             value = node.value
             if _is_name(value, IMPL) or any(_is_name(value, n) for n in rewriter.impl_module_names):
@@ -199,6 +297,7 @@ def check(tree: ast.AST, rewriter: Rewriter) -> None:
 def rewrite(tree: ast.Module, impl: bool) -> Counter[str]:
     """Rewrite *tree* in place (see the module docstring); returns what was rewritten."""
     rewriter = Rewriter(impl)
+    rewriter.module_aliases = module_aliases(tree)
     rewriter.visit(tree)
     ast.fix_missing_locations(tree)
     if impl:

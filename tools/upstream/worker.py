@@ -22,11 +22,28 @@ import time
 import traceback
 import types
 import unittest
-from typing import Any, Dict, Iterator, List, Optional, Sequence, TextIO
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, TextIO, Tuple
 
-from . import compat, lowering, rewrite, skips
+from . import compat, lowering, rewrite, selection, skips
 
-TEST_FILES = ("test_taskgroups.py", "test_timeouts.py")
+
+class TestFile(NamedTuple):
+    name: str  # in test_asyncio/
+    needs: Tuple[str, ...]  # what it tests: skipped if the implementation lacks one
+    select: Optional[selection.Selection] = None  # only these tests of the file
+
+
+TEST_FILES = (
+    TestFile("test_taskgroups.py", ("TaskGroup",)),
+    TestFile("test_timeouts.py", ("timeout",)),
+    TestFile("test_waitfor.py", ("wait_for",)),
+    # its as_completed tests, in each Task/Future variant of the file (C/Python, subclassed)
+    TestFile(
+        "test_tasks.py",
+        ("as_completed",),
+        selection.Selection("BaseTaskTests", "test_as_completed*"),
+    ),
+)
 WORKER_SKIPPED = 10  # exit status: the run is SKIPPED (impl or loop not available here)
 
 
@@ -35,18 +52,28 @@ class UpstreamTestTimeout(Exception):
 
 
 def load_test_module(
-    path: str, impl: types.SimpleNamespace, lower: bool, log: Optional[TextIO] = None
+    path: str,
+    impl: types.SimpleNamespace,
+    lower: bool,
+    log: Optional[TextIO] = None,
+    select: Optional[selection.Selection] = None,
 ) -> types.ModuleType:
-    """Read *path*, make it parseable here, point it at *impl* and execute it as a module."""
+    """Read *path*, make it parseable here, keep the *select* tests (all without), point
+    it at *impl* and execute it as a module."""
     import tokenize
 
     with tokenize.open(path) as f:  # honours a coding cookie
         source = f.read()
     tree, stubbed = lowering.make_parseable(source, path, lower)
+    pruned = selection.prune(tree, select) if select is not None else None
     counts = rewrite.rewrite(tree, impl=impl.name != "stdlib")
     if log is not None:
+        name = os.path.basename(path)
+        if select is not None and pruned is not None:
+            cut = ", ".join(f"{n} {what}" for what, n in sorted(pruned.items()))
+            log.write(f"  {name}: only {select.base}.{select.tests}: dropped {cut}\n")
         done = ", ".join(f"{what} x{n}" for what, n in sorted(counts.items()))
-        log.write(f"  {os.path.basename(path)}: rewrote {done or 'nothing'}\n")
+        log.write(f"  {name}: rewrote {done or 'nothing'}\n")
     code = compile(tree, path, "exec", dont_inherit=True)
     name = os.path.splitext(os.path.basename(path))[0]
     module = types.ModuleType(name)
@@ -65,6 +92,8 @@ def load_test_module(
         namespace.update(
             ExceptionGroup=compat.ExceptionGroup, BaseExceptionGroup=compat.BaseExceptionGroup
         )
+    if not hasattr(builtins, "anext"):  # 3.10+
+        namespace.update(anext=compat.anext)
     sys.modules[name] = module
     exec(code, namespace)
     module._upstream_stubbed = stubbed  # type: ignore[attr-defined]
@@ -251,23 +280,38 @@ def main(args: Any) -> int:
     log = sys.stdout if verbose_header else None
     if log:
         log.write(f"implementation: {impl.description}\nloop: {loop_text}\n")
-    modules = [
-        load_test_module(os.path.join(args.suite, name), impl, args.lower, log)
-        for name in TEST_FILES
-    ]
     env = skips.Env.current(loop=args.loop, impl=args.impl)
     loader = unittest.TestLoader()
     tests: List[unittest.TestCase] = []
-    for module in modules:
+    modules: List[types.ModuleType] = []
+    not_loaded: List[Tuple[str, str]] = []  # (pseudo test id, why): the file is skipped
+    for test_file in TEST_FILES:
+        missing = [n for n in test_file.needs if getattr(impl, n, None) is None]
+        if missing:
+            why = f"{impl.description.split(' (')[0]} has no {' or '.join(missing)}"
+            not_loaded.append((f"{test_file.name[:-3]} (all its tests)", why))
+            if log:
+                log.write(f"  {test_file.name}: SKIPPED, {why}\n")
+            continue
+        path = os.path.join(args.suite, test_file.name)
+        module = load_test_module(path, impl, args.lower, log, test_file.select)
         if not args.ignore_skip_table:
             apply_skips(module, env)
-        tests.extend(iter_tests(loader.loadTestsFromModule(module)))
+        loaded = iter_tests(loader.loadTestsFromModule(module))
+        select = test_file.select
+        if select is not None:  # the file also adds tests at run time
+            loaded = (t for t in loaded if select.keeps(t._testMethodName))
+        tests.extend(loaded)
+        modules.append(module)
     stubbed = {n: r for m in modules for n, r in m._upstream_stubbed.items()}
     if log and stubbed:
         for name, reason in stubbed.items():
             log.write(f"  {name}: {reason}\n")
     tests = [t for t in tests if matches_k(t.id(), args.k)]
+    not_loaded = [(i, why) for i, why in not_loaded if matches_k(i, args.k)]
     if args.list:
+        for test_id, why in not_loaded:
+            print(f"{test_id}  [skipped: {why}]")
         for test in tests:
             method = getattr(test, test._testMethodName)
             why = getattr(method, "__unittest_skip_why__", None)
@@ -279,6 +323,10 @@ def main(args: Any) -> int:
     with open(args.results, "a", encoding="utf-8") as out:
         result = JsonResult(out, args.verbose, args.timeout, args.grace)
         result.event(e="plan", ids=[t.id() for t in tests])
+        if not args.resume_after:
+            for test_id, why in not_loaded:
+                result.event(e="end", id=test_id, outcome="skip", detail=why, unavailable=True)
+                result._show(test_id, "skip", why, 0.0, start=True)
         if hasattr(signal, "SIGALRM"):
             signal.signal(signal.SIGALRM, _on_alarm)
         try:
