@@ -100,6 +100,32 @@ ConnectionError('database down')]
         """,
 }
 
+# Before 3.12 this Python's own wait_for() shows the bugs that examples/wait_for.py is about.
+_STDLIB_WAIT_FOR = (
+    """\
+        (this Python's asyncio.wait_for() already has the fix)
+
+        asyncio.wait_for() on this Python:
+          1. caller: cancelled, as asked
+          2. caller: CancelledError; tasks left running: 0
+        """
+    if sys.version_info >= (3, 12) and sys.implementation.name == "cpython"
+    else """\
+        asyncio.wait_for() on this Python:
+          1. caller: stored 'cached value', though it was cancelled
+          2. caller: CancelledError; tasks left running: 1
+        """
+)
+EXPECTED["wait_for.py"] = (
+    _STDLIB_WAIT_FOR
+    + """\
+
+        asyncio_compat.wait_for():
+          1. caller: cancelled, as asked
+          2. caller: CancelledError; tasks left running: 0
+        """
+)
+
 ATTEMPTS = 3
 
 
