@@ -1,13 +1,16 @@
-"""Tests of tools/run_upstream.py: its except* lowering, AST rewriting, skip-table
-conditions, suite lookup and a small end-to-end run on a suite written here (not CPython's)."""
+"""Tests of tools/run_upstream.py: its except* lowering, AST rewriting, selection of tests,
+skip-table conditions, run-time helpers, suite lookup and small end-to-end runs on suites
+written here (not CPython's)."""
 
 from __future__ import annotations
 
 import ast
 import asyncio
+import os
 import subprocess
 import sys
 import textwrap
+import types
 import unittest
 from pathlib import Path
 
@@ -18,7 +21,7 @@ TOOL = ROOT / "tools" / "run_upstream.py"
 sys.path.insert(0, str(ROOT / "tools"))
 
 import run_upstream  # noqa: E402
-from upstream import compat, lowering, rewrite, skips  # noqa: E402
+from upstream import compat, lowering, rewrite, selection, skips, worker  # noqa: E402
 from upstream.compat import BaseExceptionGroup, ExceptionGroup  # noqa: E402
 
 
@@ -39,6 +42,7 @@ def lowered(source: str) -> dict:
 
 
 def test_lowering_matches_splits_and_reraises_the_rest():
+    """A lowered except* runs each handler on its part of the group and re-raises the rest."""
     ns = lowered(
         """
         seen = []
@@ -65,6 +69,7 @@ def test_lowering_matches_splits_and_reraises_the_rest():
 
 
 def test_lowering_wraps_a_naked_exception_and_passes_others():
+    """A lowered except* wraps a naked exception in a group, runs else, lets others through."""
     ns = lowered(
         """
         def f(exc):
@@ -86,6 +91,7 @@ def test_lowering_wraps_a_naked_exception_and_passes_others():
 
 
 def test_lowering_nested_finally_inline_and_name_unbound():
+    """Nested lowered except*, inline handlers and finally work; the as-name is unbound after."""
     ns = lowered(
         """
         log = []
@@ -110,6 +116,7 @@ def test_lowering_nested_finally_inline_and_name_unbound():
 
 
 def test_lowering_keeps_line_numbers():
+    """The lowered tree keeps the original line numbers (tracebacks point into the file)."""
     source = "x = 1\ntry:\n    y = 1 / 0\nexcept* ZeroDivisionError:\n    z = 3\n"
     tree, stubbed = lowering.make_parseable(source, "<src>", lower=True)
     assert stubbed == {}
@@ -118,6 +125,7 @@ def test_lowering_keeps_line_numbers():
 
 
 def test_unparseable_test_function_is_stubbed_out():
+    """A test function this interpreter cannot parse becomes a skip; the others still run."""
     source = "def test_ok():\n    return 1\n\ndef test_bad():\n    x = = 2\n    return x\n"
     tree, stubbed = lowering.make_parseable(source, "<src>", lower=False)
     assert list(stubbed) == ["test_bad"]
@@ -129,6 +137,7 @@ def test_unparseable_test_function_is_stubbed_out():
 
 
 def test_unparseable_module_level_code_is_an_error():
+    """Unparseable code outside a test function cannot be stubbed: an error."""
     with pytest.raises(lowering.LoweringError):
         lowering.make_parseable("x = = 1\n", "<src>", lower=False)
 
@@ -151,6 +160,7 @@ async def f(task, tg: asyncio.TaskGroup):
 
 
 def test_rewrite_points_everything_at_the_implementation():
+    """TaskGroup/timeout names, task methods and compat names are all rewritten."""
     tree = ast.parse(SAMPLE)
     counts = rewrite.rewrite(tree, impl=True)
     code = ast.dump(tree)
@@ -171,6 +181,7 @@ def test_rewrite_points_everything_at_the_implementation():
 
 
 def test_rewrite_for_the_stdlib_only_touches_compat_names():
+    """With the stdlib under test, only the compat names are rewritten."""
     tree = ast.parse(SAMPLE)
     counts = rewrite.rewrite(tree, impl=False)
     assert set(counts) == {
@@ -181,10 +192,198 @@ def test_rewrite_for_the_stdlib_only_touches_compat_names():
 
 
 def test_check_refuses_leftover_stdlib_references():
+    """check() refuses a module left with the stdlib's TaskGroup or a task method call."""
     tree = ast.parse("import asyncio.taskgroups\nasyncio.TaskGroup\nt.cancelling()\n")
     with pytest.raises(rewrite.RewriteError) as info:
         rewrite.check(tree, rewrite.Rewriter(impl=True))
     assert str(info.value).count("line") == 3
+
+
+WAITFOR_SAMPLE = """
+import asyncio
+from asyncio import tasks, wait_for as wf
+from asyncio.tasks import as_completed, sleep
+from test import support
+from test.test_asyncio import utils as test_utils
+
+async def f(cond, aws):
+    await asyncio.wait_for(cond.wait_for(bool), support.LONG_TIMEOUT)
+    for x in tasks.as_completed(aws):
+        await x
+    async for x in asyncio.as_completed(aws):
+        await wf(x, None)
+    return tasks._PyTask, asyncio.new_event_loop()
+
+class T(test_utils.TestCase):
+    def new_task(self, loop, coro, context=None, eager_start=None):
+        return self.__class__.Task(coro, loop=loop, context=context, eager_start=eager_start)
+"""
+
+
+def _run_rewritten(source: str, impl: bool) -> tuple:
+    tree = ast.parse(source)
+    counts = rewrite.rewrite(tree, impl=impl)
+    fake = types.SimpleNamespace(wait_for=object(), as_completed=object())
+    namespace = {"_upstream_impl": fake, "_upstream_compat": compat}
+    exec(compile(tree, "<sample>", "exec"), namespace)
+    return tree, counts, fake, namespace
+
+
+def test_rewrite_points_wait_for_and_as_completed_at_the_implementation():
+    """asyncio.wait_for/as_completed, tasks.as_completed and their imports (from asyncio and
+    asyncio.tasks) reach the implementation; a Condition's wait_for and the other names of
+    asyncio.tasks do not."""
+    tree, counts, fake, ns = _run_rewritten(WAITFOR_SAMPLE, impl=True)
+    assert fake.wait_for is ns["wf"]
+    assert fake.as_completed is ns["as_completed"]
+    assert asyncio.tasks.sleep is ns["sleep"]
+    assert asyncio.tasks is ns["tasks"]
+    expected = {
+        "asyncio.wait_for": 1,
+        "asyncio.as_completed": 1,
+        "tasks.as_completed": 1,
+        "from asyncio import wait_for": 1,
+        "from asyncio.tasks import as_completed": 1,
+    }
+    assert expected == {k: counts[k] for k in expected}
+    rewrite.check(tree, rewrite.Rewriter(impl=True))
+    if hasattr(ast, "unparse"):  # 3.9+
+        source = ast.unparse(tree)
+        assert "_upstream_impl.wait_for(cond.wait_for(bool)" in source
+        assert "for x in _upstream_impl.as_completed(aws)" in source
+
+
+def test_rewrite_of_the_test_package_and_task_variants():
+    """The test package's modules become compat's, private names of asyncio.tasks go
+    through asyncio_private(), Task(context=, eager_start=) through make_task(), and
+    asyncio.new_event_loop() makes a loop of the kind under test: with the stdlib under
+    test too."""
+    for impl in (True, False):
+        _, counts, _, ns = _run_rewritten(WAITFOR_SAMPLE, impl=impl)
+        assert compat.test_support is ns["support"]
+        assert compat.test_utils_module is ns["test_utils"]
+        assert issubclass(ns["T"], compat.TestCase)
+        expected = {
+            "tasks._private": 1,
+            "X.Task(context=, eager_start=)": 1,
+            "asyncio.new_event_loop": 1,
+            "from test import support": 1,
+            "from test.test_asyncio import utils": 1,
+        }
+        assert expected == {k: counts[k] for k in expected}
+        assert impl == ("asyncio.wait_for" in counts)
+
+
+def test_check_refuses_leftover_wait_for_and_as_completed():
+    """check() refuses each way of reaching the stdlib's wait_for/as_completed, and lets a
+    Condition's wait_for be."""
+    tree = ast.parse(
+        "from asyncio import tasks, wait_for\n"
+        "import asyncio.tasks as t\n"
+        "asyncio.as_completed\n"
+        "tasks.wait_for\n"
+        "t.as_completed\n"
+        "asyncio.tasks.wait_for\n"
+        "from asyncio.tasks import as_completed\n"
+        "cond.wait_for\n"
+    )
+    with pytest.raises(rewrite.RewriteError) as info:
+        rewrite.check(tree, rewrite.Rewriter(impl=True))
+    assert 6 == str(info.value).count("line")
+    assert "line 8" not in str(info.value)
+
+
+# --- selecting tests of a file -------------------------------------------------------------
+
+TASKS_SAMPLE = """
+import unittest
+from types import GenericAlias
+from test.support import threading_helper
+
+def helper():
+    return 1
+
+class BaseTaskTests:
+    Task = None
+
+    def setUp(self):
+        pass
+
+    def test_as_completed(self):
+        pass
+
+    def test_gather(self):
+        pass
+
+class SetMethodsTest:
+    def test_set_result(self):
+        pass
+
+class CTask_Tests(BaseTaskTests, SetMethodsTest, unittest.TestCase):
+    Task = 1
+
+    @threading_helper.requires_working_threading()
+    def test_threads(self):
+        pass
+
+class GatherTestsBase:
+    def test_gather(self):
+        return GenericAlias
+
+class FutureGatherTests(GatherTestsBase, unittest.TestCase):
+    pass
+
+class Empty(unittest.TestCase):
+    pass
+
+class Dummy:
+    pass
+"""
+
+
+def _classes(tree: ast.Module) -> dict:
+    return {
+        n.name: [getattr(m, "name", type(m).__name__) for m in n.body]
+        for n in tree.body
+        if isinstance(n, ast.ClassDef)
+    }
+
+
+def test_prune_keeps_the_selected_tests_in_every_variant():
+    """The mixin keeps its selected tests and non-test members; its variants and their
+    other mixins lose the other tests; other test classes go, and so do the imports only
+    they used."""
+    tree = ast.parse(TASKS_SAMPLE)
+    counts = selection.prune(tree, selection.Selection("BaseTaskTests", "test_as_completed*"))
+    expected = {
+        "BaseTaskTests": ["Assign", "setUp", "test_as_completed"],
+        "SetMethodsTest": ["Pass"],
+        "CTask_Tests": ["Assign"],
+        "Dummy": ["Pass"],
+    }
+    assert expected == _classes(tree)
+    imports = [a.name for n in tree.body if isinstance(n, ast.ImportFrom) for a in n.names]
+    assert [] == imports
+    assert {"test classes not selected": 3, "test methods not selected": 3} == {
+        k: counts[k] for k in ("test classes not selected", "test methods not selected")
+    }
+    assert 2 == counts["unused imports"]
+    namespace: dict = {}
+    exec(compile(tree, "<pruned>", "exec"), namespace)  # nothing it needs is gone
+    assert 1 == namespace["helper"]()
+
+
+def test_prune_refuses_a_file_without_the_selected_tests():
+    """A file that lost the mixin or its selected tests is an error, not an empty run."""
+    with pytest.raises(selection.SelectionError, match="no class"):
+        selection.prune(ast.parse(TASKS_SAMPLE), selection.Selection("Other", "test_*"))
+    with pytest.raises(selection.SelectionError, match="no test method"):
+        selection.prune(ast.parse(TASKS_SAMPLE), selection.Selection("BaseTaskTests", "test_wait*"))
+
+
+def test_worker_and_parent_agree_on_the_files():
+    """The parent looks for the files the worker loads."""
+    assert run_upstream.TEST_FILES == tuple(f.name for f in worker.TEST_FILES)
 
 
 # --- skip table --------------------------------------------------------------------------
@@ -203,11 +402,13 @@ def test_check_refuses_leftover_stdlib_references():
     ],
 )
 def test_skip_conditions(condition, version, implementation, expected):
+    """The skip table's conditions: versions, implementations, | and &."""
     env = skips.Env(implementation, version, "asyncio", "backport")
     assert skips.matches(condition, env) is expected
 
 
 def test_skip_table_is_well_formed():
+    """Every skip-table entry parses, names Class.method and gives a reason."""
     env = skips.Env.current()
     for entry in skips.SKIPS:
         skips.matches(entry.where, env)  # parses
@@ -222,6 +423,8 @@ def test_skip_table_is_well_formed():
 
 
 def test_await_without_task():
+    """await_without_task() runs an awaitable outside any task, result or exception."""
+
     async def whose_task():
         return asyncio.current_task()
 
@@ -236,6 +439,81 @@ def test_await_without_task():
     asyncio.run(main())
 
 
+def test_test_loop_moves_its_clock_by_the_generator():
+    """TestLoop sends each timer's deadline into the test's generator and moves its clock
+    by the step the generator yields back; close() finds the generator done."""
+    deadlines = []
+
+    def gen():
+        when = yield
+        deadlines.append(when)
+        yield 0.5
+
+    loop = compat.TestLoop(gen)
+    try:
+        assert "done" == loop.run_until_complete(asyncio.sleep(0.5, "done"))
+        assert 0.5 == loop.time()
+    finally:
+        loop.close()
+    assert [0.5] == deadlines
+
+
+def test_test_loop_refuses_steps_left_at_close():
+    """A TestLoop whose generator still has steps when the loop closes is an error: the
+    test expected timers that never came."""
+
+    def gen():
+        yield
+        yield 0
+
+    loop = compat.TestLoop(gen)
+    loop.run_until_complete(asyncio.sleep(0))
+    with pytest.raises(AssertionError, match="steps left"):
+        loop.close()
+    assert loop.is_closed()
+
+
+def test_make_task_drops_only_the_unsupported_defaults():
+    """make_task() leaves out context=None before 3.11 and eager_start=None before 3.12;
+    a value is always passed on."""
+    calls = []
+
+    def task_class(*args, **kwargs):
+        calls.append((args, kwargs))
+
+    compat.make_task(task_class, "coro", name="n", context=None, eager_start=None)
+    compat.make_task(task_class, "coro", eager_start=True)
+    expected = {"name": "n"}
+    if sys.version_info >= (3, 11):
+        expected["context"] = None
+    if sys.version_info >= (3, 12):
+        expected["eager_start"] = None
+    assert [(("coro",), expected), (("coro",), {"eager_start": True})] == calls
+
+
+def test_asyncio_private_stands_in_for_a_missing_name():
+    """asyncio_private() gives the real private name, or a stand-in that fails when
+    called, naming what is missing."""
+    assert asyncio.tasks._PyTask is compat.asyncio_private(asyncio.tasks, "_PyTask")
+    missing = compat.asyncio_private(asyncio.tasks, "_no_such_function")
+    with pytest.raises(AttributeError, match=r"asyncio\.tasks\._no_such_function"):
+        missing()
+
+
+def test_anext_and_the_test_package_stand_ins():
+    """compat.anext() awaits the next item; the test package's modules are compat's own
+    helpers first (3.8 has no support.LONG_TIMEOUT, PyPy no test package)."""
+
+    class Numbers:
+        async def __anext__(self):
+            return 1
+
+    assert 1 == asyncio.run(compat.anext(Numbers()))
+    assert compat.TestCase is compat.test_utils_module.TestCase
+    assert compat.TestLoop is compat.test_utils("TestLoop")
+    assert 300.0 == compat.test_support.LONG_TIMEOUT
+
+
 # --- finding the suite, and end to end -----------------------------------------------------
 
 
@@ -248,6 +526,7 @@ def make_suite(root: Path, version: str, files: dict) -> Path:
 
 
 def test_find_suite_picks_the_newest(tmp_path, monkeypatch):
+    """The newest suite found is used; a given folder may be above test_asyncio."""
     make_suite(tmp_path, "3.14", {})
     newest = make_suite(tmp_path, "3.15", {})
     monkeypatch.setenv("DEBIAN_CPYTHON_ROOT", str(tmp_path))
@@ -260,6 +539,7 @@ def test_find_suite_picks_the_newest(tmp_path, monkeypatch):
 
 
 def test_no_suite_is_a_skip(tmp_path, monkeypatch, capsys):
+    """No suite is a SKIPPED run: exit 0, or 3 with --strict."""
     monkeypatch.setenv("DEBIAN_CPYTHON_ROOT", str(tmp_path))
     monkeypatch.delenv(run_upstream.ENV_VAR, raising=False)
     assert run_upstream.main([]) == 0
@@ -307,8 +587,81 @@ TIMEOUT_TESTS = """
                     await asyncio.sleep(1)
 """
 
+WAITFOR_TESTS = """
+    import asyncio
+    import unittest
+    from test import support
+    from asyncio_compat.backport import wait_for as BACKPORT
+
+    class AsyncioWaitForTest(unittest.IsolatedAsyncioTestCase):
+        async def test_wait_for(self):
+            self.assertIs(asyncio.wait_for, BACKPORT)
+            with self.assertRaises(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.sleep(support.LONG_TIMEOUT), 0.01)
+"""
+
+# as test_tasks.py: a mixin of tests made a TestCase per Task class, on a virtual clock
+TASKS_TESTS = """
+    import asyncio
+    from asyncio import tasks
+    from test.test_asyncio import utils as test_utils
+    from asyncio_compat.backport import as_completed as BACKPORT
+
+    class BaseTaskTests:
+        Task = None
+
+        def new_task(self, loop, coro, name="TestTask", context=None, eager_start=None):
+            return self.__class__.Task(
+                coro, loop=loop, name=name, context=context, eager_start=eager_start
+            )
+
+        def setUp(self):
+            super().setUp()
+            self.loop = self.new_test_loop()
+            self.loop.set_task_factory(self.new_task)
+
+        def test_as_completed_on_the_virtual_clock(self):
+            def gen():
+                yield
+                yield 0.1
+
+            loop = self.new_test_loop(gen)
+
+            async def main():
+                self.assertIs(asyncio.as_completed, BACKPORT)
+                return [await f for f in asyncio.as_completed([asyncio.sleep(0.1, "x")])]
+
+            self.assertEqual(["x"], loop.run_until_complete(self.new_task(loop, main())))
+            self.assertAlmostEqual(0.1, loop.time())
+
+        def test_not_selected(self):
+            self.fail("not an as_completed test")
+
+    class PyTask_PyFuture_Tests(BaseTaskTests, test_utils.TestCase):
+        Task = tasks._PyTask
+        all_tasks = staticmethod(tasks._not_on_any_interpreter)
+
+    class GatherTests(test_utils.TestCase):
+        def test_as_completed_elsewhere(self):
+            self.fail("not a BaseTaskTests test")
+"""
+
+
+def _run_tool(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(TOOL), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=50,
+        check=False,
+        env=env,
+    )
+
 
 def test_end_to_end(tmp_path):
+    """A run over a suite written here: passes, failures, a hang, and of the as_completed
+    file only the selected tests, in its Task variant."""
     pytest.importorskip("asyncio_compat.backport")
     suite = make_suite(
         tmp_path,
@@ -317,19 +670,44 @@ def test_end_to_end(tmp_path):
             "test_taskgroups.py": "from asyncio_compat.backport import TaskGroup as BACKPORT\n"
             + textwrap.dedent(TASKGROUP_TESTS),
             "test_timeouts.py": TIMEOUT_TESTS,
+            "test_waitfor.py": WAITFOR_TESTS,
+            "test_tasks.py": TASKS_TESTS,
         },
     )
-    proc = subprocess.run(
-        [sys.executable, str(TOOL), "--cpython-tests", str(suite), "--timeout", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=50,
-        check=False,
-    )
+    proc = _run_tool("--cpython-tests", str(suite), "--timeout", "1")
     out = proc.stdout
     assert proc.returncode == 1, out
-    assert out.rstrip().splitlines()[-1] == "3 passed, 2 failed, 0 skipped", out
+    assert out.rstrip().splitlines()[-1] == "5 passed, 2 failed, 0 skipped", out
     assert "FAIL: test_taskgroups.TestTaskGroup.test_fails" in out
     assert "ERROR: test_taskgroups.TestTaskGroup.test_hangs" in out
     assert "UpstreamTestTimeout" in out
+    listed = _run_tool("--cpython-tests", str(suite), "--list", "-k", "test_tasks").stdout
+    expected = ["test_tasks.PyTask_PyFuture_Tests.test_as_completed_on_the_virtual_clock"]
+    assert expected == [line for line in listed.splitlines() if line.startswith("test_tasks.")]
+
+
+def test_files_are_skipped_where_the_implementation_lacks_their_subject(tmp_path):
+    """An implementation without wait_for/as_completed (the taskgroup package) skips
+    test_waitfor.py and test_tasks.py with that reason, and --strict exits 3."""
+    pytest.importorskip("asyncio_compat.backport")
+    suite = make_suite(
+        tmp_path / "suite",
+        "3.15",
+        {"test_waitfor.py": WAITFOR_TESTS, "test_tasks.py": TASKS_TESTS},
+    )
+    package = tmp_path / "path" / "taskgroup"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "from asyncio_compat.backport import TaskGroup, Timeout, timeout, timeout_at\n"
+        "__version__ = 'stand-in'\n"
+    )
+    path = [str(package.parent), *sys.path]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in path if p))
+    args = ["--cpython-tests", str(suite), "--impl", "taskgroup", "-k", "test_waitfor"]
+    proc = _run_tool(*args, "-k", "test_tasks", "--strict", env=env)
+    out = proc.stdout
+    assert 3 == proc.returncode, out
+    assert "0 passed, 0 failed, 2 skipped" == out.rstrip().splitlines()[-1], out
+    assert "- the taskgroup package stand-in has no wait_for:\n    test_waitfor.py: all" in out
+    assert "- the taskgroup package stand-in has no as_completed:" in out
+    assert 0 == _run_tool(*args, env=env).returncode

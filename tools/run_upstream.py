@@ -132,7 +132,8 @@ class Run:
     def __init__(self) -> None:
         self.outcomes: Dict[str, Tuple[str, str]] = {}  # id -> (outcome, detail)
         self.order: List[str] = []
-        self.unavailable = False  # a file was skipped: the implementation lacks its subject
+        # the files skipped because the implementation lacks what they test
+        self.unavailable: List[str] = []
 
     def record(self, test_id: str, outcome: str, detail: str) -> None:
         if test_id not in self.outcomes:
@@ -189,7 +190,8 @@ def run_parent(args: argparse.Namespace, suite: str) -> int:
                     started = event["id"]
                 elif kind == "end":
                     run.record(event["id"], event["outcome"], event["detail"])
-                    run.unavailable |= bool(event.get("unavailable"))
+                    if event.get("unavailable") and event["id"] not in run.unavailable:
+                        run.unavailable.append(event["id"])
                     if event["id"] == started:
                         started, last_ended = None, event["id"]
                 elif kind == "done":
@@ -280,6 +282,9 @@ def report(run: Run, args: argparse.Namespace) -> int:
             print(textwrap.fill(f"- {reason}:", 100, subsequent_indent="  "))
             by_class: Dict[str, List[str]] = {}
             for test_id in ids:
+                if test_id in run.unavailable:  # not a test: a file that was not loaded
+                    print(f"    {test_id}")
+                    continue
                 by_class.setdefault(_class(test_id), []).append(test_id.rsplit(".", 1)[-1])
             for cls, methods in by_class.items():
                 if len(methods) == per_class[cls] > 8:

@@ -29,8 +29,8 @@ Rewrites (``impl`` ones only when the implementation is not the stdlib's; ``task
     asyncio.eager_task_factory                     ->  _upstream_compat.eager_task_factory
     asyncio.events._set_event_loop_policy          ->  _upstream_compat.set_event_loop_policy
     unittest.IsolatedAsyncioTestCase               ->  _upstream_compat.IsolatedAsyncioTestCase
-    tasks._private, futures._private               ->  _upstream_compat.asyncio_private(tasks, '_private')
-    X.Task(..., context=c, eager_start=e)          ->  _upstream_compat.make_task(X.Task, ..., ...)
+    tasks._x, futures._x (private names)           ->  _upstream_compat.asyncio_private(tasks, '_x')
+    X.Task(..., context=c, eager_start=e)          ->  _upstream_compat.make_task(X.Task, ...)
     from test.test_asyncio.utils import N          ->  N = _upstream_compat.test_utils(N)
     from test.test_asyncio import utils            ->  utils = _upstream_compat.test_utils_module
     from test import support                       ->  support = _upstream_compat.test_support
@@ -195,9 +195,9 @@ class Rewriter(ast.NodeTransformer):
             self.counts[f"X.{func.attr}()"] += 1
             call = ast.Call(func=_load(f"{IMPL}.{func.attr}", node), args=[func.value], keywords=[])
             return ast.copy_location(call, node)
-        if (_is_name(func, "Task") or isinstance(func, ast.Attribute) and func.attr == "Task") and any(
-            k.arg in NEW_TASK_KEYWORDS for k in node.keywords
-        ):
+        if (
+            _is_name(func, "Task") or (isinstance(func, ast.Attribute) and func.attr == "Task")
+        ) and any(k.arg in NEW_TASK_KEYWORDS for k in node.keywords):
             # BaseTaskTests.new_task() passes context=None and eager_start=None, which
             # the Task of 3.8-3.11 does not take
             self.counts["X.Task(context=, eager_start=)"] += 1

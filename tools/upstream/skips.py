@@ -1,5 +1,6 @@
 """The one table of upstream tests that cannot pass on some interpreters, whatever the
-TaskGroup/timeout implementation does, and the little language of its conditions.
+implementation under test (TaskGroup, timeout, wait_for, as_completed) does, and the little
+language of its conditions.
 
 A test is named ``Class.method`` (fnmatch patterns allowed). A condition is one or more
 alternatives separated by ``|``; an alternative is one or more terms joined by ``&``; a

@@ -10,6 +10,7 @@ process, and the parent records the hang and starts a new worker after that test
 
 from __future__ import annotations
 
+import ast
 import builtins
 import faulthandler
 import fnmatch
@@ -65,7 +66,12 @@ def load_test_module(
     with tokenize.open(path) as f:  # honours a coding cookie
         source = f.read()
     tree, stubbed = lowering.make_parseable(source, path, lower)
-    pruned = selection.prune(tree, select) if select is not None else None
+    pruned = None
+    if select is not None:
+        pruned = selection.prune(tree, select)
+        left = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+        left.update(n.name for n in ast.walk(tree) if isinstance(n, ast.AsyncFunctionDef))
+        stubbed = {name: why for name, why in stubbed.items() if name in left}
     counts = rewrite.rewrite(tree, impl=impl.name != "stdlib")
     if log is not None:
         name = os.path.basename(path)
@@ -151,6 +157,7 @@ class JsonResult(unittest.TestResult):
         self.grace = grace
         self.current: Optional[Dict[str, Any]] = None
         self.last_ended: Optional[str] = None
+        self.armed = False
 
     def event(self, **data: Any) -> None:
         self.out.write(json.dumps(data) + "\n")
@@ -179,6 +186,7 @@ class JsonResult(unittest.TestResult):
         sys.stdout.flush()
 
     def arm(self) -> None:
+        self.armed = True
         faulthandler.dump_traceback_later(self.timeout + self.grace, exit=True)
         if hasattr(signal, "setitimer"):
             signal.setitimer(signal.ITIMER_REAL, self.timeout)
@@ -186,7 +194,9 @@ class JsonResult(unittest.TestResult):
     def disarm(self) -> None:
         if hasattr(signal, "setitimer"):
             signal.setitimer(signal.ITIMER_REAL, 0)
-        faulthandler.cancel_dump_traceback_later()
+        if self.armed:  # PyPy 3.9's cancel_dump_traceback_later() hangs if nothing is armed
+            faulthandler.cancel_dump_traceback_later()
+            self.armed = False
 
     def _set(self, outcome: str, detail: str) -> None:
         current = self.current
@@ -289,7 +299,7 @@ def main(args: Any) -> int:
         missing = [n for n in test_file.needs if getattr(impl, n, None) is None]
         if missing:
             why = f"{impl.description.split(' (')[0]} has no {' or '.join(missing)}"
-            not_loaded.append((f"{test_file.name[:-3]} (all its tests)", why))
+            not_loaded.append((f"{test_file.name}: all its tests", why))
             if log:
                 log.write(f"  {test_file.name}: SKIPPED, {why}\n")
             continue
@@ -314,8 +324,8 @@ def main(args: Any) -> int:
             print(f"{test_id}  [skipped: {why}]")
         for test in tests:
             method = getattr(test, test._testMethodName)
-            why = getattr(method, "__unittest_skip_why__", None)
-            print(test.id() + (f"  [skipped: {why}]" if why else ""))
+            skip_why = getattr(method, "__unittest_skip_why__", None)
+            print(test.id() + (f"  [skipped: {skip_why}]" if skip_why else ""))
         return 0
     if args.resume_after:
         ids = [t.id() for t in tests]
