@@ -222,6 +222,9 @@ STDLIB_CYCLES = {
     # 3.15 (gh-155433's change): _aexit() keeps the CancelledError it caught while
     # waiting, and its frame is in that error's traceback when it propagates.
     "pending_cancellation_error",
+    # 3.15, a child's KeyboardInterrupt/SystemExit on uvloop: _aexit() raises the base
+    # error with the CancelledError it caught still in this local.
+    "propagate_cancellation_error",
 }
 
 

@@ -10,6 +10,7 @@ import weakref
 from typing import Any, List
 
 import pytest
+from conftest import _new_loop
 from scenarios import cancel_once_started, crash_in_cleanup, fail_after
 
 from asyncio_compat import BaseExceptionGroup, ExceptionGroup, catch
@@ -146,6 +147,45 @@ def test_keyboard_interrupt_and_system_exit_propagate_bare(impl, run, exc_type):
 
     run(main())
     assert ["child done"] == log
+
+
+@pytest.mark.parametrize("exc_type", [KeyboardInterrupt, SystemExit])
+def test_child_keyboard_interrupt_leaves_no_cycle(impl, run, exc_type):
+    """A child's KeyboardInterrupt or SystemExit leaves the loop at once, as from any task;
+    run again, the group cancels its waiting body, awaits the children and raises it bare,
+    keeping no ``CancelledError`` alive in a cycle through its frame."""
+    log: List[str] = []
+
+    async def interrupt():
+        await asyncio.sleep(0)
+        raise exc_type()
+
+    async def sibling():
+        try:
+            await asyncio.sleep(10)
+        finally:
+            log.append("sibling done")
+
+    async def main():
+        async with impl.TaskGroup() as tg:
+            tg.create_task(interrupt())
+            tg.create_task(sibling())
+            await asyncio.sleep(10)  # cancelled by the failure: the group catches that
+
+    loop = _new_loop(run.loop_kind)
+    loop.set_exception_handler(lambda _loop, context: run.handled.append(context))
+    try:
+        task = loop.create_task(main())
+        with pytest.raises(exc_type):
+            loop.run_until_complete(task)  # out of the child's step
+        with pytest.raises(exc_type):
+            loop.run_until_complete(task)  # out of the group, once the sibling is done
+        assert exc_type is type(task.exception())
+        assert [] == [t for t in asyncio.all_tasks(loop) if not t.done()]
+    finally:
+        loop.close()
+        task = None
+    assert ["sibling done"] == log
 
 
 def test_outside_cancellation_propagates(impl, run):

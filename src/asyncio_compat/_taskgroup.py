@@ -159,7 +159,9 @@ class TaskGroup:
             try:
                 raise self._base_error
             finally:
-                exc = None
+                # Every local holding an error: this frame is in the traceback of what is
+                # raised here.
+                exc = last_cancel = cancelled_exc = None
 
         if self._parent_cancel_requested:
             if uncancel(self._get_parent()) == 0:
