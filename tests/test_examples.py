@@ -89,6 +89,27 @@ ConnectionError('database down')]
           small: downloaded
           caller: got 'small'; expired: False
         """,
+    "structured.py": """\
+        1. Results in argument order
+          TaskGroup, by hand: 'ada' ['book', 'lamp']
+          structured.gather(): 'ada' ['book', 'lamp']
+          structured.gather(), user 2: catch() handled [LookupError('no user 2')]
+          cancelled: ['orders of 2']; still running: []
+
+        2. Bounded fan-out, 2 downloads at a time
+          Semaphore + TaskGroup, by hand: [3, 3, 3, 3, 3]; at once: 2; tasks: 5
+          structured.amap(limit=2): [3, 3, 3, 3, 3]; at once: 2; tasks: 2
+
+        3. The first answer wins; a mirror that fails does not
+          TaskGroup.cancel(), by hand: 'data from mirror-b'; cancelled: ['mirror-c']
+          structured.race(): 'data from mirror-b'; cancelled: ['mirror-c']
+          still running: []
+
+        4. As they complete, until the first hit
+          asyncio.as_completed() in a TaskGroup, by hand: 'found it'; cancelled: ['engine-c']
+          structured.as_completed(): 'found it'; cancelled: ['engine-c']
+          still running: []
+        """,
     "first_wins.py": """\
         asyncio.wait(return_when=FIRST_COMPLETED):
           caller: 'data from mirror-b'
