@@ -28,6 +28,8 @@ CHECK_NAMES = [
     "taskgroup-cancel",
     "wait-for-expires",
     "wait-for-cancelled",
+    "structured-gather",
+    "structured-race",
 ]
 
 try:
@@ -112,7 +114,7 @@ def expected_names() -> Dict[str, List[str]]:
 
 def test_report_and_checks_pass():
     """The plain report names the interpreter, the loop, every public name with where it
-    comes from, the dependencies, and six passing checks; exit status 0, nothing on
+    comes from, the helpers, the dependencies, and the passing checks; exit status 0, nothing on
     stderr."""
     result = run_main()
     assert "" == result.stderr
@@ -129,7 +131,7 @@ def test_report_and_checks_pass():
     assert ["exceptiongroup", exceptiongroup_version] in [line.split() for line in lines]
     checks = [line.split(":")[0].split() for line in lines if line.startswith("  ok ")]
     assert [["ok", name] for name in CHECK_NAMES] == checks
-    assert "6 checks: 6 ok, 0 failed" == lines[-1]
+    assert f"{len(CHECK_NAMES)} checks: {len(CHECK_NAMES)} ok, 0 failed" == lines[-1]
 
 
 def test_json_report():
@@ -343,3 +345,16 @@ def test_describe_names_is_truthful():
         else:
             assert info["package"] in ("asyncio_compat", "exceptiongroup")
             assert obj is not getattr(builtins, name, None)
+
+
+def test_report_lists_the_helper_modules():
+    """The report lists this package's own helper modules and their public names."""
+    from asyncio_compat import structured
+
+    expected = {"asyncio_compat.structured": list(structured.__all__)}
+    actual = _selfcheck.describe_helpers()
+    assert expected == actual
+    lines = _selfcheck.format_report(
+        _selfcheck.build_report("asyncio", None, checks=[])
+    ).splitlines()
+    assert f"  asyncio_compat.structured: {', '.join(structured.__all__)}" in lines

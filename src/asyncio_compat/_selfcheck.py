@@ -4,7 +4,8 @@ The report says which Python this is, which event loop runs, which object each p
 name is (the standard library's, or a backport, and from which package) and the
 versions of the dependencies. Then a few short programs run on this interpreter and
 loop: a TaskGroup whose task fails, a timeout that expires, one that does not,
-``TaskGroup.cancel()``, a ``wait_for`` that expires and one cancelled from outside. Each
+``TaskGroup.cancel()``, a ``wait_for`` that expires and one cancelled from outside,
+``structured.gather()`` and ``structured.race()``. Each
 prints ``ok`` or ``FAILED`` with the reason; the exit status is 1 if any failed, 2 on a
 usage error, else 0.
 """
@@ -53,6 +54,9 @@ STDLIB_HOMES: Dict[str, str] = {
 }
 
 DEPENDENCIES = ("exceptiongroup", "typing-extensions", "uvloop")
+
+# This package's own helpers, not stdlib names: public modules loaded on first use.
+HELPER_MODULES = ("asyncio_compat.structured",)
 
 # A check that has not finished by then has failed (a hang is a failure too).
 CHECK_TIME_LIMIT = 5.0
@@ -239,6 +243,55 @@ async def check_wait_for_cancelled() -> str:
     return "cancelled, not swallowed when the result raced it; the awaited future cancelled"
 
 
+async def check_structured_gather() -> str:
+    """``structured.gather`` gives the results in argument order; a failure cancels the
+    sibling, which is awaited, and comes out in the group's ``ExceptionGroup``."""
+    from . import structured
+
+    results = await structured.gather(asyncio.sleep(SHORT, result="a"), asyncio.sleep(0, 1))
+    assert results == ("a", 1), f"results {results!r}"
+    cancelled: List[str] = []
+
+    async def fail() -> None:
+        await asyncio.sleep(0)
+        raise ValueError("boom")
+
+    try:
+        await structured.gather(_sleep_until_cancelled(cancelled, "sibling"), fail())
+    except asyncio_compat.ExceptionGroup as group:
+        errors = [repr(e) for e in group.exceptions]
+    else:
+        raise AssertionError("no ExceptionGroup")
+    assert errors == ["ValueError('boom')"], f"the group holds {errors}"
+    assert cancelled == ["sibling"], "the sibling was not cancelled and awaited"
+    left = asyncio_compat.cancelling(_current_task())
+    assert left == 0, f"the task is left with {left} cancellation requests"
+    return f"results {results!r} in argument order; ValueError('boom') cancelled the sibling"
+
+
+async def check_structured_race() -> str:
+    """``structured.race`` returns the first success, past a contestant that fails, and
+    cancels and awaits the others."""
+    from . import structured
+
+    cancelled: List[str] = []
+
+    async def refused() -> str:
+        raise ConnectionError("refused")
+
+    async def slow() -> str:
+        await _sleep_until_cancelled(cancelled, "slow")
+        return "slow"
+
+    winner = await structured.race(refused(), slow(), asyncio.sleep(SHORT, result="fast"))
+    assert winner == "fast", f"{winner!r} won"
+    assert cancelled == ["slow"], "'slow' was not cancelled and awaited"
+    await asyncio.sleep(0)
+    left = asyncio_compat.cancelling(_current_task())
+    assert left == 0, f"the task is left with {left} cancellation requests"
+    return "'fast' won after ConnectionError('refused'); 'slow' cancelled and awaited"
+
+
 CHECKS: List[Check] = [
     Check("taskgroup-error", "a failing task in a TaskGroup", check_taskgroup_error),
     Check("timeout-expires", "a timeout that expires", check_timeout_expires),
@@ -246,6 +299,8 @@ CHECKS: List[Check] = [
     Check("taskgroup-cancel", "TaskGroup.cancel()", check_taskgroup_cancel),
     Check("wait-for-expires", "a wait_for that expires", check_wait_for_expires),
     Check("wait-for-cancelled", "a wait_for cancelled from outside", check_wait_for_cancelled),
+    Check("structured-gather", "structured.gather()", check_structured_gather),
+    Check("structured-race", "structured.race()", check_structured_race),
 ]
 
 
@@ -329,6 +384,11 @@ def describe_names() -> Dict[str, Dict[str, Any]]:
     return names
 
 
+def describe_helpers() -> Dict[str, List[str]]:
+    """Each helper module and its public names."""
+    return {module: list(importlib.import_module(module).__all__) for module in HELPER_MODULES}
+
+
 def dependency_versions() -> Dict[str, Optional[str]]:
     versions: Dict[str, Optional[str]] = {}
     for dist in DEPENDENCIES:
@@ -393,6 +453,7 @@ def build_report(
         "python": python_info(),
         "event_loop": {"name": loop_name, "class": _loop_class(loop_factory)},
         "names": describe_names(),
+        "helpers": describe_helpers(),
         "dependencies": dependency_versions(),
         "checks": [result.to_json() for result in results],
         "ok": all(result.ok for result in results),
@@ -422,6 +483,9 @@ def format_report(report: Dict[str, Any]) -> str:
         if not info["stdlib_equivalent"]:
             line += "  (not in the stdlib)"
         lines.append(line.rstrip())
+    lines += ["", "Helpers (this package's own, loaded on first use):"]
+    for module, names in report["helpers"].items():
+        lines.append(f"  {module}: {', '.join(names)}")
     lines += ["", "Dependencies:"]
     width = max(len(dist) for dist in report["dependencies"])
     for dist, version in report["dependencies"].items():
