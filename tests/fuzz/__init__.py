@@ -1,8 +1,9 @@
 """Differential fuzzing of ``asyncio_compat.backport`` against CPython 3.15's stdlib.
 
 - ``scenario``: the scenario language (random programs of nested TaskGroups, timeouts,
-  cancellations, shields, ``catch``/``suppress``...), its generator -- driven either by
-  hypothesis or by a seeded ``random.Random`` -- and its rendering as Python-like source.
+  ``wait_for``, cancellations, shields, ``catch``/``suppress``...), its generator --
+  driven either by hypothesis or by a seeded ``random.Random`` -- and its rendering as
+  Python-like source.
 - ``harness``: runs one scenario on a virtual-time event loop against one implementation
   and returns its trace (a list of strings); the per-interpreter normalisations.
 - ``regen``: ``python -m tests.fuzz.regen`` (on CPython 3.15) writes

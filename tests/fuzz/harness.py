@@ -13,6 +13,8 @@ The trace is a list of lines, the same on every run of the same scenario:
   body's value, and ``n<id> waitfor t<id> <outcome>``: the task or future it was given
   (none for a coroutine), as ``wait_for`` returns or raises;
 - ``e<index> ...``: an outside event (a loop callback at a virtual time);
+- ``unknown tasks left running: <n>``: tasks the implementation made and left running
+  after every task of the scenario ended (the harness then runs the loop until they end);
 - ``escaped <exc>``: a KeyboardInterrupt or SystemExit that left ``run_until_complete``
   (the harness then runs the loop on, until every task is done);
 - ``handler ...``: a call of the loop's exception handler (task reprs left out);
@@ -91,6 +93,10 @@ BACKPORT = Impl(
     backport.uncancel,
     backport.wait_for,
 )
+
+# The backport as it ships: its wait_for runs on the stdlib's timeout() from 3.13. (BACKPORT
+# runs it on the backport's everywhere: see backport_timeout_in_wait_for.)
+BACKPORT_SHIPPED = BACKPORT._replace(name="backport (wait_for as shipped)")
 
 # The reference: CPython 3.15's own objects (3.15 added TaskGroup.cancel()).
 STDLIB: Optional[Impl] = None
@@ -269,7 +275,7 @@ def _strip_reprs(text: str) -> str:
     return "".join(out)
 
 
-def outcome(task: asyncio.Task[Any]) -> str:
+def outcome(task: asyncio.Future[Any]) -> str:
     if not task.done():
         return "pending"
     try:
@@ -306,6 +312,8 @@ class _Run:
             self.trace.append(line)
 
     def state(self) -> str:
+        if not self.recording:  # the loop is closed: nothing more to tell
+            return ""
         task = asyncio.current_task()
         return f"c{self.impl.cancelling(task)} @{self.loop.time()!r}"
 
@@ -531,7 +539,9 @@ class _Run:
                 awaitable = Awaitable(lambda: self.waited(label, sid, body))
         elif how == "future":
             given = awaitable = self.loop.create_future()
-            self.register(sid, self.loop.create_task(self.resolve(sid, body, given)))
+            task = self.loop.create_task(self.waited(sid, sid, body))
+            self.register(sid, task)
+            task.add_done_callback(lambda task: self.resolve(sid, task, given))
         else:
             given = self.loop.create_task(self.waited(sid, sid, body))
             self.register(sid, given)
@@ -558,22 +568,19 @@ class _Run:
         self.note(f"{where} end {value!r} {self.state()}")
         return value
 
-    async def resolve(self, sid: int, body: Body, fut: Any) -> None:
-        """Task t<sid> of a "future" waitfor: BODY's outcome becomes *fut*'s."""
-        try:
-            value = await self.waited(sid, sid, body)
-        except asyncio.CancelledError:
-            if not fut.done():
-                fut.cancel()
-            raise
-        except BaseException as exc:
-            if not fut.done():
-                fut.set_exception(exc)
-            raise
+    def resolve(self, sid: int, task: Any, fut: Any) -> None:
+        """Task t<sid> of a "future" waitfor is done: its outcome becomes *fut*'s.
+
+        A done callback, so that a task cancelled before its first step resolves it too.
+        """
         if fut.done():
             self.note(f"t{sid} w{sid} future already {outcome(fut)}")
+        elif task.cancelled():
+            fut.cancel()
+        elif task.exception() is not None:
+            fut.set_exception(task.exception())
         else:
-            fut.set_result(value)
+            fut.set_result(task.result())
 
     # outside events
 
@@ -649,8 +656,8 @@ class _Run:
         restores = []
         if self.impl is BACKPORT:
             restores.append(backport_timeout_in_wait_for())
-            if sys.version_info < (3, 13):
-                restores.append(self.watch_settle())
+        if self.impl in (BACKPORT, BACKPORT_SHIPPED) and sys.version_info < (3, 13):
+            restores.append(self.watch_settle())
         try:
             return self.run_loop()
         finally:
@@ -670,7 +677,13 @@ class _Run:
             while True:  # tasks that outlive the root: shielded ones
                 pending = [task for task in self.tasks.values() if not task.done()]
                 if not pending:
-                    break
+                    # And any the implementation made and left running: a wait_for
+                    # that wraps its awaitable in a task must not leave it behind.
+                    known = set(self.tasks.values())
+                    pending = [task for task in asyncio.all_tasks(loop) if task not in known]
+                    if not pending:
+                        break
+                    self.note(f"unknown tasks left running: {len(pending)}")
                 self.until(self.all_done(pending))
         except Stuck as exc:
             self.note(f"stuck {exc}")
@@ -734,13 +747,17 @@ _CANCELLED_ARGS = re.compile(r"CancelledError\([^()]*\)")
 PYPY = sys.implementation.name == "pypy"
 
 
-def _strip_links(line: str, word: str) -> str:
-    # Remove every " <word ...>" link, with whatever it nests.
+def _strip_links(line: str, word: str, after: Optional[str] = None) -> str:
+    # Remove every " <word ...>" link, with whatever it nests; with *after*, only the
+    # links of an exception whose rendering ends the text before them as *after* does.
     marker = f" <{word} "
+    start = -1
     while True:
-        start = line.find(marker)
+        start = line.find(marker, start + 1)
         if start < 0:
             return line
+        if after is not None and not line.endswith(after, 0, start):
+            continue
         depth, end = 0, start + 1
         for end in range(start + 1, len(line)):
             if line[end] == "<":
@@ -750,6 +767,7 @@ def _strip_links(line: str, word: str) -> str:
                 if not depth:
                     break
         line = line[:start] + line[end + 1 :]
+        start -= 1
 
 
 def normalise(trace: Trace) -> Trace:
@@ -758,6 +776,10 @@ def normalise(trace: Trace) -> Trace:
     - Before 3.11, CancelledError's arguments are dropped: its message is not carried
       from ``cancel(msg)`` to the CancelledError that ends the task (bpo-45390), and 3.8
       has no ``cancel(msg)`` at all (bpo-31033, 3.9).
+    - Before 3.11, the ``<during ...>`` link of a CancelledError is dropped: a task that
+      awaits a cancelled task or future gets a new CancelledError whose ``__context__``
+      is the one that ended it (``Future._make_cancelled_error()``, bpo-31033, 3.9);
+      3.11 gives the awaiter that very exception instead (bpo-45390).
     - Before 3.9, and on PyPy, ``<during ...>`` links (``__context__``) are dropped:
       3.8's ``coroutine.throw()`` does not chain the exception it throws in to the one
       being handled (bpo-29587, 3.9), so a CancelledError delivered in an ``except`` or
@@ -767,6 +789,7 @@ def normalise(trace: Trace) -> Trace:
     out = list(trace)
     if sys.version_info < (3, 11):
         out = [_CANCELLED_ARGS.sub("CancelledError()", line) for line in out]
+        out = [_strip_links(line, "during", after="CancelledError()") for line in out]
     if sys.version_info < (3, 9) or PYPY:
         out = [_strip_links(line, "during") for line in out]
     return out

@@ -83,7 +83,6 @@ def main(argv: Optional[List[str]] = None) -> int:
         entries.append(entry)
     if failed and not args.force:
         return 1
-        entries.append(entry)
     header = {
         "format": FORMAT,
         "python": sys.version.split()[0],

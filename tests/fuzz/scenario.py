@@ -38,8 +38,8 @@ is known by that statement's id (``g3``, ``o4``, ``t5``; the root task is ``t0``
                                                a coroutine; "awaitable" an object with
                                                ``__await__``; "task" the task ``t<id>``;
                                                "shield" ``shield(t<id>)``; "future" a
-                                               future that task ``t<id>`` resolves with
-                                               BODY's outcome
+                                               future that gets the outcome of task
+                                               ``t<id>`` running BODY, as it ends
 =============================================  ============================================
 
 A "coro" or "awaitable" BODY runs in the task that waits, unless *limit* is 0 or less:
@@ -101,7 +101,18 @@ KINDS = (
 )
 TERMINAL = ("raise", "raise", "raise", "return")
 COMPOUND = frozenset(
-    {"spawn", "group", "timeout", "try", "finally", "suppress", "catch", "shield", "agen", "waitfor"}
+    {
+        "spawn",
+        "group",
+        "timeout",
+        "try",
+        "finally",
+        "suppress",
+        "catch",
+        "shield",
+        "agen",
+        "waitfor",
+    }
 )
 RAISES = (
     "Boom",
@@ -491,8 +502,8 @@ def to_source(scenario: Scenario) -> str:
     ``TaskGroup``, ``timeout``, ``wait_for`` ... are the implementation's; ``Boom`` is an
     ``Exception`` and ``Halt`` a ``BaseException`` of the test's own; ``tasks[...]`` and
     ``groups[...]`` ``timeouts[...]`` are looked up when the statement runs (absent: it
-    does nothing); ``resolve(fut, coro)`` gives *fut* the outcome of *coro*, unless *fut*
-    is done by then.
+    does nothing); ``resolve(fut, task)`` gives *fut* the outcome of the done *task*,
+    unless *fut* is done already.
     """
     out: List[str] = []
     pending: List[Tuple[int, Body]] = [(0, scenario["root"])]
@@ -612,7 +623,8 @@ def _render(stmt: Stmt, depth: int, out: List[str], pending: List[Tuple[int, Bod
             line(f"print(await wait_for(Awaitable(w{sid}), {limit}))  # __await__: w{sid}()")
         elif how == "future":
             line(f"futures[{sid}] = loop.create_future()")
-            line(f"tasks[{sid}] = loop.create_task(resolve(futures[{sid}], w{sid}()))")
+            line(f"tasks[{sid}] = loop.create_task(w{sid}())")
+            line(f"tasks[{sid}].add_done_callback(lambda t: resolve(futures[{sid}], t))")
             line(f"print(await wait_for(futures[{sid}], {limit}))")
         else:
             line(f"tasks[{sid}] = loop.create_task(w{sid}())")
