@@ -13,13 +13,16 @@ import pytest
 import asyncio_compat
 
 
-async def value_after(value: Any, delay: float) -> Any:
-    await asyncio.sleep(delay)
+async def value_after(value: Any, steps: int) -> Any:
+    """Return *value* after *steps* iterations of the loop: an order of completion that no
+    load on the machine can change, as timers a few milliseconds apart could."""
+    for _ in range(steps):
+        await asyncio.sleep(0)
     return value
 
 
-async def fail_after(exc: BaseException, delay: float) -> None:
-    await asyncio.sleep(delay)
+async def fail_after(exc: BaseException, steps: int) -> None:
+    await value_after(None, steps)
     raise exc
 
 
@@ -36,6 +39,10 @@ def closed_if_not_run(coros: List[Any]) -> Iterator[None]:
         raise
 
 
+async def resolve_after(fut: asyncio.Future[Any], value: Any, steps: int) -> None:
+    fut.set_result(await value_after(value, steps))
+
+
 async def end(*tasks: asyncio.Future[Any]) -> None:
     """Cancel what a test left running and wait for it, for the suite's hygiene."""
     for task in tasks:
@@ -48,7 +55,7 @@ def test_plain_iteration_in_finishing_order(impl, run):
     finish, not the order they were given in."""
 
     async def main():
-        aws = [value_after("slow", 0.03), value_after("fast", 0.01), value_after("mid", 0.02)]
+        aws = [value_after("slow", 30), value_after("fast", 10), value_after("mid", 20)]
         return [await next_done for next_done in impl.as_completed(aws)]
 
     assert ["fast", "mid", "slow"] == run(main())
@@ -61,12 +68,14 @@ def test_async_iteration_yields_the_given_tasks(impl, run):
 
     async def main():
         loop = asyncio.get_running_loop()
-        slow = asyncio.ensure_future(value_after("slow", 0.02))
-        fast = asyncio.ensure_future(value_after("fast", 0.01))
+        slow = asyncio.ensure_future(value_after("slow", 20))
+        fast = asyncio.ensure_future(value_after("fast", 10))
         fut = loop.create_future()
-        loop.call_later(0.03, fut.set_result, "future")
+        resolver = asyncio.ensure_future(resolve_after(fut, "future", 30))
         given = [slow, fast, fut]
-        return [(given.index(done), done.result()) async for done in impl.as_completed(given)]
+        order = [(given.index(done), done.result()) async for done in impl.as_completed(given)]
+        await resolver
+        return order
 
     assert [(1, "fast"), (0, "slow"), (2, "future")] == run(main())
 
@@ -76,7 +85,7 @@ def test_async_iteration_makes_tasks_of_coroutines(impl, run):
     """``async for`` over coroutines yields the tasks made for them, done."""
 
     async def main():
-        aws = [value_after(1, 0.02), value_after(2, 0.01)]
+        aws = [value_after(1, 20), value_after(2, 10)]
         with closed_if_not_run(aws):
             done = [task async for task in impl.as_completed(aws)]
         return [isinstance(t, asyncio.Task) and t.done() for t in done], [t.result() for t in done]
@@ -89,7 +98,7 @@ def test_exceptions_come_with_their_awaitable(impl, run):
     coroutine of ``for``, as the yielded task's exception in ``async for``."""
 
     async def main():
-        aws = [fail_after(LookupError("lost"), 0.01), value_after("ok", 0.02)]
+        aws = [fail_after(LookupError("lost"), 10), value_after("ok", 20)]
         seen: List[Any] = []
         for next_done in impl.as_completed(aws):
             try:
@@ -107,7 +116,7 @@ def test_exceptions_in_async_iteration(impl, run):
     """``async for`` yields a failed task like any other: the exception is the task's."""
 
     async def main():
-        aws = [fail_after(LookupError("lost"), 0.01), value_after("ok", 0.02)]
+        aws = [fail_after(LookupError("lost"), 10), value_after("ok", 20)]
         with closed_if_not_run(aws):
             return [
                 type(t.exception()) if t.exception() else t.result()
@@ -122,7 +131,7 @@ def test_duplicates_count_once(impl, run):
 
     async def main():
         same = value_after("same", 0)
-        aws = [same, same, value_after("other", 0.01)]
+        aws = [same, same, value_after("other", 10)]
         return sorted([await c for c in impl.as_completed(aws)])
 
     assert ["other", "same"] == run(main())
@@ -134,7 +143,7 @@ def test_duplicates_count_once_in_async_iteration(impl, run):
 
     async def main():
         same = value_after("same", 0)
-        aws = [same, same, value_after("other", 0.01)]
+        aws = [same, same, value_after("other", 10)]
         with closed_if_not_run(aws):
             return sorted([await t async for t in impl.as_completed(aws)])
 
@@ -194,7 +203,7 @@ def test_timeout_not_reached(impl, run):
     """A timeout that everything beats changes nothing."""
 
     async def main():
-        aws = [value_after(1, 0), value_after(2, 0.01)]
+        aws = [value_after(1, 0), value_after(2, 10)]
         return [await c for c in impl.as_completed(aws, timeout=10)]
 
     assert [1, 2] == run(main())
@@ -205,7 +214,7 @@ def test_iteration_can_stop_and_resume(impl, run):
     over the same iterator, which yields the rest."""
 
     async def main():
-        iterator = impl.as_completed([value_after(i, i / 100) for i in range(3)])
+        iterator = impl.as_completed([value_after(i, i * 10) for i in range(3)])
         first = []
         for next_done in iterator:
             first.append(await next_done)
@@ -220,7 +229,7 @@ def test_concurrent_waits(impl, run):
     different result."""
 
     async def main():
-        waits = list(impl.as_completed([value_after("a", 0.01), value_after("b", 0.01)]))
+        waits = list(impl.as_completed([value_after("a", 10), value_after("b", 10)]))
         return sorted(await asyncio.gather(*waits))
 
     assert ["a", "b"] == run(main())
