@@ -119,6 +119,18 @@ ConnectionError('database down')]
           caller: 'data from mirror-b'
           caller: cancelled: ['mirror-a', 'mirror-c']; still running: []
         """,
+    "hung.py": """\
+        └── (T) service
+            └──  main hung.py:61
+                └──  service hung.py:52
+                    ├── (T) alice
+                    │   └──  worker hung.py:30
+                    │       └──  wait_for_reply hung.py:26
+                    └── (T) bob
+                        └──  worker hung.py:30
+                            └──  wait_for_reply hung.py:26
+        stopped: alice cancelled: True, bob cancelled: True
+        """,
 }
 
 # Before 3.12 this Python's own wait_for() shows the bugs that examples/wait_for.py is about.

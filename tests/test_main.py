@@ -75,6 +75,13 @@ def expected_names() -> Dict[str, List[str]]:
     stdlib_homes = {
         "builtins": ["BaseExceptionGroup", "ExceptionGroup", "TimeoutError"],
         "asyncio": [
+            "FrameCallGraphEntry",
+            "FutureCallGraph",
+            "capture_call_graph",
+            "format_call_graph",
+            "future_add_to_awaited_by",
+            "future_discard_from_awaited_by",
+            "print_call_graph",
             "Runner",
             "TaskGroup",
             "Timeout",
@@ -349,9 +356,12 @@ def test_describe_names_is_truthful():
 
 def test_report_lists_the_helper_modules():
     """The report lists this package's own helper modules and their public names."""
-    from asyncio_compat import structured
+    from asyncio_compat import structured, tasktree
 
-    expected = {"asyncio_compat.structured": list(structured.__all__)}
+    expected = {
+        "asyncio_compat.structured": list(structured.__all__),
+        "asyncio_compat.tasktree": list(tasktree.__all__),
+    }
     actual = _selfcheck.describe_helpers()
     assert expected == actual
     lines = _selfcheck.format_report(

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run CPython's own TaskGroup, timeout, wait_for and as_completed tests against
+"""Run CPython's own TaskGroup, timeout, wait_for, as_completed and call-graph tests against
 asyncio_compat.backport.
 
 The tests are never copied into this project: this tool finds the newest CPython test
@@ -10,6 +10,9 @@ suite installed on the machine, reads these files of its ``test_asyncio`` from i
 * ``test_tasks.py``: only its ``as_completed`` tests (``BaseTaskTests.test_as_completed*``),
   in each of the file's Task/Future variants (C or Python Task and Future, subclassed or
   not) that exists on this interpreter (the C ones need the ``_asyncio`` module);
+* ``test_graph.py`` (a 3.14+ suite): call-graph introspection (``capture_call_graph``...),
+  in its C and Python Task/Future classes, with this package's hooks standing in for
+  3.14's private ones before 3.14;
 
 rewrites them in memory so that they use the implementation under test (and run on this
 interpreter: ``except*`` before 3.11, a ``loop_factory`` before 3.13, the ``test``
@@ -22,6 +25,7 @@ Usage::
     PYTHONPATH=src python tools/run_upstream.py [-v] [-k PATTERN]...
         [--impl backport|stdlib|taskgroup] [--loop asyncio|uvloop] [--cpython-tests DIR]
         [--timeout SECONDS] [--list] [--strict] [--ignore-skip-table] [--lower-except-star]
+        [--report FILE]
 
 The suite is looked up in ``--cpython-tests DIR``, else ``$ASYNCIO_COMPAT_CPYTHON_TESTS``,
 else the newest ``$DEBIAN_CPYTHON_ROOT/*/usr/lib/python3.*/test`` (default root
@@ -74,7 +78,13 @@ ENV_VAR = "ASYNCIO_COMPAT_CPYTHON_TESTS"
 SKIP_HINT = "SKIPPED: no CPython test suite found (run ../shared/tools/debian-cpython 3.15)"
 NEWEST_KNOWN = (3, 15)
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_SKIPPED_STRICT = 0, 1, 2, 3
-TEST_FILES = ("test_taskgroups.py", "test_timeouts.py", "test_waitfor.py", "test_tasks.py")
+TEST_FILES = (
+    "test_taskgroups.py",
+    "test_timeouts.py",
+    "test_waitfor.py",
+    "test_tasks.py",
+    "test_graph.py",  # 3.14+
+)
 WORKER_SKIPPED = 10  # the worker's status for SKIPPED (the parent exits 0, or 3 with --strict)
 
 
@@ -200,6 +210,8 @@ def run_parent(args: argparse.Namespace, suite: str) -> int:
                 break
             if not events:
                 if code == WORKER_SKIPPED:
+                    if args.report:
+                        _report_skipped(args)
                     return EXIT_SKIPPED_STRICT if args.strict else EXIT_OK
                 if code == 0 and args.list:
                     return EXIT_OK
@@ -297,9 +309,55 @@ def report(run: Run, args: argparse.Namespace) -> int:
                     )
                 )
     print(f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped")
+    if args.report:
+        from upstream import conformance
+
+        record = conformance.run_record(
+            run.order, run.outcomes, run.unavailable, args.loop, args.impl
+        )
+        conformance.merge(args.report, record, *_suite_info(args.suite_dir))
+        print(f"results merged into {args.report}")
     if failures:
         return EXIT_FAILED
     return EXIT_SKIPPED_STRICT if args.strict and run.unavailable else EXIT_OK
+
+
+def _report_skipped(args: argparse.Namespace) -> None:
+    """Record a run that could not run here, with the reason the worker gave (worked out
+    again here, by the same check)."""
+    from upstream import compat, conformance
+
+    reason = "not available here"
+    try:
+        compat.load_impl(args.impl)
+        compat.configure(args.loop)
+    except compat.Unavailable as err:
+        reason = str(err)
+    record = conformance.skipped_record(reason, args.loop, args.impl)
+    conformance.merge(args.report, record, *_suite_info(args.suite_dir))
+    print(f"results merged into {args.report}")
+
+
+def _suite_info(suite: str) -> Tuple[str, str]:
+    """The suite's CPython version (X.Y.Z from its own interpreter where that runs, else
+    X.Y from its path) and its folder."""
+    version = _suite_version(suite)
+    text = ".".join(map(str, version)) if version else "?"
+    lib = os.path.dirname(os.path.dirname(suite))  # .../lib/python3.15
+    exe = os.path.join(os.path.dirname(os.path.dirname(lib)), "bin", os.path.basename(lib))
+    if os.path.exists(exe):
+        try:
+            out = subprocess.run(
+                [exe, "-c", "import platform; print(platform.python_version())"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+            if out.returncode == 0 and out.stdout.strip():
+                text = out.stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            pass
+    return text, suite
 
 
 def _class(test_id: str) -> str:
@@ -362,6 +420,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         help="run the tests of the skip table too (to check its entries)",
     )
     parser.add_argument(
+        "--report",
+        metavar="FILE",
+        help="merge this run's results into the conformance data FILE "
+        "(docs/_data/conformance.json; tools/upstream/conformance.py)",
+    )
+    parser.add_argument(
         "--lower-except-star",
         action="store_true",
         help="rewrite except* even where the interpreter parses it (to test the rewrite)",
@@ -397,6 +461,9 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         args.suite = args.cpython_tests
         return worker.main(args)
+    if args.report and (args.k or args.list):
+        print("error: --report needs a whole run: not with -k or --list")
+        return EXIT_USAGE
     try:
         suite, where = find_suite(args.cpython_tests)
     except UsageError as err:
@@ -414,6 +481,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         newest = ".".join(map(str, NEWEST_KNOWN))
         print(f"warning: that suite is older than {newest}'s: newer behaviour is not tested")
     print(f"interpreter: {_interpreter()} ({sys.executable})")
+    args.suite_dir = suite
     return run_parent(args, suite)
 
 

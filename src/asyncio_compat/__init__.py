@@ -11,6 +11,8 @@ import sys
 __all__ = [
     "BaseExceptionGroup",
     "ExceptionGroup",
+    "FrameCallGraphEntry",
+    "FutureCallGraph",
     "Runner",
     "TaskGroup",
     "Timeout",
@@ -18,9 +20,14 @@ __all__ = [
     "add_note",
     "as_completed",
     "cancelling",
+    "capture_call_graph",
     "catch",
+    "format_call_graph",
     "format_exception",
     "format_exception_only",
+    "future_add_to_awaited_by",
+    "future_discard_from_awaited_by",
+    "print_call_graph",
     "print_exc",
     "print_exception",
     "run",
@@ -45,11 +52,14 @@ _on_first_use = {
     "uncancel": "asyncio_compat._cancelling",
     "add_note": "asyncio_compat._exceptions",
     "backport": "asyncio_compat.backport",
+    # This package's own helpers (no stdlib counterpart): the task tree and its dump.
+    "tasktree": "asyncio_compat.tasktree",
 }
 if TYPE_CHECKING:
     from exceptiongroup import catch
 
     from . import backport as backport
+    from . import tasktree as tasktree
     from ._cancelling import cancelling, uncancel
     from ._exceptions import add_note
 
@@ -85,6 +95,45 @@ elif sys.version_info >= (3, 14):
     from asyncio import as_completed
 else:
     _on_first_use["as_completed"] = "asyncio_compat._ascompleted"
+
+if sys.version_info >= (3, 14):
+    # 3.14+: gh-91048 call-graph introspection (asyncio.graph), on the awaited-by links
+    # that the stdlib's tasks, TaskGroup, gather, shield, wait, wait_for and
+    # as_completed record. Unchanged in 3.15.
+    from asyncio import (
+        FrameCallGraphEntry,
+        FutureCallGraph,
+        capture_call_graph,
+        format_call_graph,
+        future_add_to_awaited_by,
+        future_discard_from_awaited_by,
+        print_call_graph,
+    )
+else:
+    if TYPE_CHECKING:
+        from ._graph import (
+            FrameCallGraphEntry,
+            FutureCallGraph,
+            capture_call_graph,
+            format_call_graph,
+            future_add_to_awaited_by,
+            future_discard_from_awaited_by,
+            print_call_graph,
+        )
+    _on_first_use.update(
+        dict.fromkeys(
+            [
+                "FrameCallGraphEntry",
+                "FutureCallGraph",
+                "capture_call_graph",
+                "format_call_graph",
+                "future_add_to_awaited_by",
+                "future_discard_from_awaited_by",
+                "print_call_graph",
+            ],
+            "asyncio_compat._graph",
+        )
+    )
 
 if sys.version_info >= (3, 12):  # 3.12+: gh-99388 added asyncio.run(loop_factory=...)
     from asyncio import Runner, run

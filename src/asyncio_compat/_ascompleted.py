@@ -14,8 +14,9 @@ import asyncio
 import collections
 import inspect
 import sys
+from asyncio import futures as _futures
 
-from ._awaitedby import AWAITED_BY, future_add_to_awaited_by, future_discard_from_awaited_by
+from ._awaitedby import AWAITED_BY
 
 TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
 if TYPE_CHECKING:
@@ -57,7 +58,48 @@ else:
 _get_running_loop = asyncio._get_running_loop
 
 
-class AsCompleted(Generic[_T, _F]):
+class Queue:
+    """The done futures of one ``as_completed()``, first in first out: named, and read
+    through ``get()``, as the ``asyncio.Queue`` of 3.14's, so that a call graph shows the
+    same frames; and lighter. A wait that is cancelled hands the item it may have been
+    woken for to the next one; its future stays queued, and is skipped."""
+
+    __slots__ = ("_getters", "_items", "_loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._items: Deque[Optional[asyncio.Future[Any]]] = collections.deque()
+        # Waits blocked on no item, first come first served (as asyncio.Queue's).
+        self._getters: Deque[asyncio.Future[None]] = collections.deque()
+
+    def put_nowait(self, item: Optional[asyncio.Future[Any]]) -> None:
+        self._items.append(item)
+        self._wake()
+
+    async def get(self) -> Optional[asyncio.Future[Any]]:
+        # Until there is an item for us; it is taken with no suspension between.
+        while not self._items:
+            getter = self._loop.create_future()
+            self._getters.append(getter)
+            try:
+                await getter
+            except BaseException:
+                # A getter woken for an item passes the item on to the next wait.
+                if not getter.cancel() and not getter.cancelled():
+                    self._wake()
+                raise
+        return self._items.popleft()
+
+    def _wake(self) -> None:
+        getters = self._getters
+        while getters:
+            getter = getters.popleft()
+            if not getter.done():
+                getter.set_result(None)
+                return
+
+
+class _AsCompletedIterator(Generic[_T, _F]):
     """What :func:`as_completed` returns: both an iterator and an asynchronous iterator.
 
     ``async for`` yields each given task or future (or the task made for a coroutine)
@@ -65,22 +107,23 @@ class AsCompleted(Generic[_T, _F]):
     (or raises the exception) of the next awaitable to finish.
     """
 
-    __slots__ = ("_done", "_left", "_loop", "_task", "_timeout_handle", "_todo", "_waiters")
+    # Named, and waiting in Queue.get(), as 3.14's: a call graph shows the same frames
+    # (_AsCompletedIterator.__anext__, _wait_for_one, Queue.get) for both.
+    __slots__ = ("_done", "_left", "_task", "_timeout_handle", "_todo")
 
     def __init__(self, aws: Iterable[Awaitable[Any]], timeout: Optional[float]) -> None:
         loop = _get_running_loop() or _event_loop()
-        self._loop = loop
-        # The awaitable's done futures, or None for each one the timeout cut off.
-        self._done: Deque[Optional[asyncio.Future[Any]]] = collections.deque()
-        # Waits blocked on an empty _done, first come first served (as asyncio.Queue).
-        self._waiters: Deque[asyncio.Future[None]] = collections.deque()
+        # The awaitables' done futures, or None for each one the timeout cut off.
+        self._done = Queue(loop)
         self._timeout_handle: Optional[asyncio.TimerHandle] = None
-        self._task = asyncio.current_task(loop) if AWAITED_BY else None
+        # The task that awaits the awaitables until each is done (3.14's link): recorded
+        # through the hooks from 3.14, read from _on_completion's self before.
+        self._task = asyncio.current_task(loop)
         todo: Set[asyncio.Future[Any]] = {asyncio.ensure_future(aw, loop=loop) for aw in set(aws)}
         for fut in todo:
             fut.add_done_callback(self._on_completion)
-            if AWAITED_BY:
-                future_add_to_awaited_by(fut, self._task)
+            if AWAITED_BY:  # looked up at each call, as the stdlib's (its tests swap it)
+                _futures.future_add_to_awaited_by(fut, self._task)  # type: ignore[attr-defined]
         if todo and timeout is not None:
             self._timeout_handle = loop.call_later(timeout, self._on_timeout)
         self._todo = todo
@@ -97,61 +140,36 @@ class AsCompleted(Generic[_T, _F]):
         if not self._left:
             raise StopIteration
         self._left -= 1
-        return self._result()
+        return self._wait_for_one(resolve=True)  # type: ignore[return-value]
 
     async def __anext__(self) -> _F:
         if not self._left:
             raise StopAsyncIteration
         self._left -= 1
-        if not self._done:
-            await self._wait()
-        fut = self._done.popleft()
-        if fut is None:
-            raise TimeoutError
-        return fut  # type: ignore[return-value]
+        return await self._wait_for_one()  # type: ignore[no-any-return]
 
-    async def _result(self) -> _T:
-        if not self._done:
-            await self._wait()
-        fut = self._done.popleft()
-        if fut is None:
-            raise TimeoutError
-        return fut.result()  # type: ignore[no-any-return]
-
-    async def _wait(self) -> None:
-        # Until _done has an item for us; the item is taken with no suspension between.
-        while not self._done:
-            waiter = self._loop.create_future()
-            self._waiters.append(waiter)
+    async def _wait_for_one(self, resolve: bool = False) -> Any:
+        done = self._done
+        if done._items:  # no need to wait: no coroutine for get()
+            fut = done._items.popleft()
+        else:
             try:
-                await waiter
+                fut = await done.get()
             except BaseException:
-                # 3.14: a cancelled wait gives its place back, and does not keep the
-                # item it may have been woken for from the next waiter.
+                # 3.14: a cancelled wait gives its place back.
                 self._left += 1
-                # A waiter cancelled here stays queued, and _wake() skips it. One that
-                # was woken for an item passes the item on to the next wait.
-                if not waiter.cancel() and not waiter.cancelled():
-                    self._wake()
                 raise
-
-    def _wake(self) -> None:
-        waiters = self._waiters
-        while waiters:
-            waiter = waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
+        if fut is None:
+            raise TimeoutError
+        return fut.result() if resolve else fut
 
     def _on_completion(self, fut: asyncio.Future[Any]) -> None:
         if not self._todo:
             return  # the timeout came first
         self._todo.remove(fut)
         if AWAITED_BY:
-            future_discard_from_awaited_by(fut, self._task)
-        self._done.append(fut)
-        if self._waiters:
-            self._wake()
+            _futures.future_discard_from_awaited_by(fut, self._task)  # type: ignore[attr-defined]
+        self._done.put_nowait(fut)
         if not self._todo and self._timeout_handle is not None:
             self._timeout_handle.cancel()
 
@@ -159,11 +177,12 @@ class AsCompleted(Generic[_T, _F]):
         for fut in self._todo:
             fut.remove_done_callback(self._on_completion)
             if AWAITED_BY:
-                future_discard_from_awaited_by(fut, self._task)
-            self._done.append(None)
+                _futures.future_discard_from_awaited_by(fut, self._task)  # type: ignore[attr-defined]
+            self._done.put_nowait(None)
         self._todo.clear()
-        for _ in range(len(self._waiters)):
-            self._wake()
+
+
+AsCompleted = _AsCompletedIterator
 
 
 def _event_loop() -> asyncio.AbstractEventLoop:
@@ -218,4 +237,4 @@ def as_completed(fs: Any, *, timeout: Optional[float] = None) -> Any:
     return AsCompleted(fs, timeout)
 
 
-AsCompleted.__module__ = as_completed.__module__ = "asyncio_compat"
+_AsCompletedIterator.__module__ = as_completed.__module__ = "asyncio_compat"

@@ -46,6 +46,13 @@ STDLIB_HOMES: Dict[str, str] = {
     "timeout_at": "asyncio",
     "wait_for": "asyncio",
     "as_completed": "asyncio",
+    "FrameCallGraphEntry": "asyncio",
+    "FutureCallGraph": "asyncio",
+    "capture_call_graph": "asyncio",
+    "format_call_graph": "asyncio",
+    "print_call_graph": "asyncio",
+    "future_add_to_awaited_by": "asyncio",
+    "future_discard_from_awaited_by": "asyncio",
     "format_exception": "traceback",
     "format_exception_only": "traceback",
     "print_exc": "traceback",
@@ -56,7 +63,7 @@ STDLIB_HOMES: Dict[str, str] = {
 DEPENDENCIES = ("exceptiongroup", "typing-extensions", "uvloop")
 
 # This package's own helpers, not stdlib names: public modules loaded on first use.
-HELPER_MODULES = ("asyncio_compat.structured",)
+HELPER_MODULES = ("asyncio_compat.structured", "asyncio_compat.tasktree")
 
 # A check that has not finished by then has failed (a hang is a failure too).
 CHECK_TIME_LIMIT = 5.0

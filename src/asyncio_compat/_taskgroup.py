@@ -7,9 +7,10 @@ __all__ = ["TaskGroup"]
 import asyncio
 import contextvars
 import sys
+from asyncio import futures as _futures
 
+# Before 3.14 a child's link to the parent is read from its done callback (_graph.py).
 from ._awaitedby import AWAITED_BY as _AWAITED_BY
-from ._awaitedby import future_add_to_awaited_by, future_discard_from_awaited_by
 from ._cancelling import cancelling, count_cancels, settle_withdrawn, uncancel
 
 TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
@@ -115,7 +116,7 @@ class TaskGroup:
     async def __aexit__(self, et: Any, exc: Any, tb: Any) -> Optional[bool]:
         del tb  # the traceback holds the frames that hold this group
         try:
-            return await self._exit(et, exc)
+            return await self._aexit(et, exc)
         finally:
             # The errors hold tracebacks whose frames hold this group and the parent
             # task: drop them so a failed group leaves no reference cycle (3.14).
@@ -125,7 +126,8 @@ class TaskGroup:
             self._on_done = None
             exc = None
 
-    async def _exit(self, et: Any, exc: Any) -> Optional[bool]:
+    # Named as the stdlib's (3.12+): the frames of a call graph read the same.
+    async def _aexit(self, et: Any, exc: Any) -> Optional[bool]:
         # No local may hold the parent task or the errors: the tracebacks of the errors
         # raised from here hold this frame, and so would hold them in a cycle.
         self._exiting = True
@@ -254,8 +256,8 @@ class TaskGroup:
                 task = _new_child(loop, coro, None)
         else:
             task = _spawn(loop, coro, name, context, kwargs)
-        if _AWAITED_BY:
-            future_add_to_awaited_by(task, self._parent_task)
+        if _AWAITED_BY:  # looked up at each call, as the stdlib's (its tests swap it)
+            _futures.future_add_to_awaited_by(task, self._parent_task)  # type: ignore[attr-defined]
         # The done callback is always scheduled, even for a task that finished eagerly:
         # a failure must not cancel the parent before create_task returns (gh-128550).
         self._tasks.add(task)
@@ -280,7 +282,7 @@ class TaskGroup:
     def _on_task_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
         if _AWAITED_BY:
-            future_discard_from_awaited_by(task, self._parent_task)
+            _futures.future_discard_from_awaited_by(task, self._parent_task)  # type: ignore[attr-defined]
 
         fut = self._on_completed_fut
         if fut is not None and not self._tasks and not fut.done():

@@ -30,9 +30,12 @@ __all__ = [
     "TestCase",
     "TestLoop",
     "anext",
+    "asyncio_awaited_by",
+    "asyncio_has_private",
     "asyncio_private",
     "await_without_task",
     "configure",
+    "frame_generator",
     "load_impl",
     "make_task",
     "new_event_loop",
@@ -128,11 +131,30 @@ class IsolatedAsyncioTestCase(unittest.IsolatedAsyncioTestCase):
       ``new_event_loop()`` calls it, for the duration of the test), so the eager-task
       variants really run on an eager loop on 3.12 and ``--loop uvloop`` reaches every test;
     * reports an error raised while making or closing the test's event loop (outside the
-      test proper, where unittest lets it out) as the test's error, so the run goes on.
+      test proper, where unittest lets it out) as the test's error, so the run goes on;
+    * before 3.11, runs the test method in a task of its own, as 3.11's unittest does
+      (``asyncio.Runner``), in a class whose ``_upstream_test_in_own_task`` is true (the
+      worker sets it for the files that look at the test's own task, ``test_graph.py``):
+      3.8-3.10's unittest awaits the test coroutine inside the long-running task that also
+      runs ``asyncSetUp``, so the task's stack and awaits would not end at the test.
     """
 
     if sys.version_info < (3, 13):
         loop_factory: Optional[Callable[[], asyncio.AbstractEventLoop]] = None
+
+    _upstream_test_in_own_task = False
+
+    if sys.version_info < (3, 11):
+
+        def _callTestMethod(self, method: Any) -> None:
+            if not self._upstream_test_in_own_task:
+                super()._callTestMethod(method)  # type: ignore[misc]
+                return
+            coro = method()
+            if inspect.isawaitable(coro):
+                # As asyncio.Runner.run(): a task that nothing awaits, run to its end.
+                loop = self._asyncioTestLoop  # type: ignore[attr-defined]
+                loop.run_until_complete(loop.create_task(coro))
 
     def run(self, result: Any = None) -> Any:
         method = getattr(self, self._testMethodName)
@@ -389,14 +411,82 @@ class _Missing:
         return f"<missing {self._name}>"
 
 
+def _graph_standin(name: str) -> Any:
+    """Before 3.14, what stands in for 3.14's private call-graph hooks (the C and the
+    pure-Python ``future_add_to_awaited_by``/``future_discard_from_awaited_by`` and
+    ``current_task``, which ``test_graph.py``'s two classes swap in): this package's
+    hooks, and asyncio's one ``current_task``; the C ones only where a C Task exists.
+    Raises ``AttributeError`` for any other name."""
+    if sys.version_info >= (3, 14) or name not in _GRAPH_HOOKS:
+        raise AttributeError(name)
+    if name.startswith("_c_") and not hasattr(asyncio.tasks, "_CTask"):
+        raise AttributeError(f"{name}: no C Task here")
+    if name.endswith("current_task"):
+        return asyncio.tasks.current_task
+    from asyncio_compat import backport
+
+    return getattr(backport, name.split("_", 2)[2])
+
+
+_GRAPH_HOOKS = {
+    f"_{kind}_{hook}"
+    for kind in ("c", "py")
+    for hook in ("future_add_to_awaited_by", "future_discard_from_awaited_by", "current_task")
+}
+
+
 def asyncio_private(module: types.ModuleType, name: str) -> Any:
     """``module.<name>`` for the private names of ``asyncio.tasks`` and ``asyncio.futures``
-    that the tests' class bodies read (``tasks._py_all_tasks`` is 3.12's), or a stand-in
-    that fails when called."""
+    that the tests' class bodies read (``tasks._py_all_tasks`` is 3.12's), 3.14's private
+    call-graph hooks' stand-ins before 3.14 (``_graph_standin``), or a stand-in that
+    fails when called."""
     try:
         return getattr(module, name)
     except AttributeError:
+        pass
+    try:
+        return _graph_standin(name)
+    except AttributeError:
         return _Missing(f"{module.__name__}.{name}")
+
+
+def asyncio_has_private(module: types.ModuleType, name: str) -> bool:
+    """``hasattr(module, name)`` for ``asyncio.tasks``/``asyncio.futures``, true also for
+    the call-graph hooks that stand in for 3.14's (``_graph_standin``)."""
+    if hasattr(module, name):
+        return True
+    try:
+        _graph_standin(name)
+    except AttributeError:
+        return False
+    return True
+
+
+class _Generator(types.SimpleNamespace):
+    """What ``frame_generator()`` gives for a generator's, coroutine's or async
+    generator's frame: its code as ``gi_code``, ``cr_code`` or ``ag_code``."""
+
+
+def frame_generator(frame: types.FrameType) -> Any:
+    """``frame.f_generator`` (3.14) before 3.14: None for a plain function's frame, else
+    an object with the code of the frame as ``cr_code`` (a coroutine's), ``ag_code`` (an
+    async generator's) or ``gi_code`` (a generator's), told apart by the code's flags."""
+    code = frame.f_code
+    if code.co_flags & inspect.CO_COROUTINE:
+        return _Generator(cr_code=code, cr_frame=frame)
+    if code.co_flags & inspect.CO_ASYNC_GENERATOR:
+        return _Generator(ag_code=code, ag_frame=frame)
+    if code.co_flags & inspect.CO_GENERATOR:
+        return _Generator(gi_code=code, gi_frame=frame)
+    return None
+
+
+def asyncio_awaited_by(future: Any) -> Any:
+    """``future._asyncio_awaited_by`` (3.14) before 3.14: the frozenset of the futures
+    and tasks awaiting *future*, as ``asyncio_compat``'s call graph sees them, or None."""
+    from asyncio_compat import _graph
+
+    return frozenset(_graph.awaited_by(future)) or None
 
 
 # Task(context=) is 3.11's, Task(eager_start=) 3.12's
@@ -448,9 +538,20 @@ def syntax_skip(reason: str) -> None:
 # --- the implementations under test -----------------------------------------------------
 
 
+#: the call-graph names (asyncio.graph, 3.14) of an implementation, None where it lacks them
+GRAPH_NAMES = (
+    "capture_call_graph",
+    "format_call_graph",
+    "print_call_graph",
+    "future_add_to_awaited_by",
+    "future_discard_from_awaited_by",
+)
+
+
 def _namespace(name: str, description: str, **attrs: Any) -> types.SimpleNamespace:
-    """The ``_upstream_impl`` namespace; ``wait_for`` / ``as_completed`` may be None (the
-    implementation lacks it: the files that test it are skipped)."""
+    """The ``_upstream_impl`` namespace; ``wait_for`` / ``as_completed`` and the call-graph
+    names may be None (the implementation lacks them: the files that test them are
+    skipped)."""
     ns = types.SimpleNamespace(name=name, description=description, **attrs)
     ns.taskgroups = types.SimpleNamespace(TaskGroup=attrs["TaskGroup"])
     ns.timeouts = types.SimpleNamespace(
@@ -477,6 +578,7 @@ def load_impl(name: str) -> types.SimpleNamespace:
             timeout_at=asyncio.timeout_at,
             wait_for=asyncio.wait_for,
             as_completed=asyncio.as_completed,
+            **{name: getattr(asyncio, name, None) for name in GRAPH_NAMES},
             cancelling=lambda task: task.cancelling(),
             uncancel=lambda task: task.uncancel(),
         )
@@ -505,6 +607,7 @@ def load_impl(name: str) -> types.SimpleNamespace:
             timeout_at=taskgroup.timeout_at,
             wait_for=getattr(taskgroup, "wait_for", None),
             as_completed=getattr(taskgroup, "as_completed", None),
+            **{name: getattr(taskgroup, name, None) for name in GRAPH_NAMES},
             cancelling=cancelling,
             uncancel=uncancel,
         )
@@ -524,6 +627,7 @@ def load_impl(name: str) -> types.SimpleNamespace:
             timeout_at=backport.timeout_at,
             wait_for=getattr(backport, "wait_for", None),
             as_completed=getattr(backport, "as_completed", None),
+            **{name: getattr(backport, name, None) for name in GRAPH_NAMES},
             cancelling=backport.cancelling,
             uncancel=backport.uncancel,
         )

@@ -34,6 +34,20 @@ Rewrites (``impl`` ones only when the implementation is not the stdlib's; ``task
     from test.test_asyncio.utils import N          ->  N = _upstream_compat.test_utils(N)
     from test.test_asyncio import utils            ->  utils = _upstream_compat.test_utils_module
     from test import support                       ->  support = _upstream_compat.test_support
+    asyncio.capture_call_graph, .format_call_graph, .print_call_graph
+                                                   ->  _upstream_impl.<same>           (impl)
+
+and before 3.14, for ``test_graph.py``, the two adaptations its issue allows (3.14 added
+what they stand for to the interpreter and to asyncio's private API)::
+
+    X.f_generator                                  ->  _upstream_compat.frame_generator(X)
+    asyncio.future_add_to_awaited_by, ..._discard_from_awaited_by  (read or assigned)
+                                                   ->  _upstream_impl.<same>           (impl)
+    X._asyncio_awaited_by                          ->  _upstream_compat.asyncio_awaited_by(X)
+    hasattr(tasks or futures, '_x')                ->  _upstream_compat.asyncio_has_private(...)
+
+(``tasks._c_current_task``, ``futures._py_future_add_to_awaited_by``, ... are private
+names: ``asyncio_private`` gives this package's hooks for them before 3.14.)
 
 After rewriting, ``check()`` refuses a module in which a reference to the stdlib's
 TaskGroup/timeout/wait_for/as_completed would be left, so the stdlib can never be tested
@@ -50,7 +64,20 @@ from typing import Any, Dict, List, Optional, Set
 IMPL = "_upstream_impl"
 COMPAT = "_upstream_compat"
 
-IMPL_NAMES = ("TaskGroup", "Timeout", "timeout", "timeout_at", "wait_for", "as_completed")
+IMPL_NAMES = (
+    "TaskGroup",
+    "Timeout",
+    "timeout",
+    "timeout_at",
+    "wait_for",
+    "as_completed",
+    "capture_call_graph",
+    "format_call_graph",
+    "print_call_graph",
+)
+# 3.14's awaited-by hooks, which asyncio lacks before: the implementation's stand in there
+HOOK_NAMES = ("future_add_to_awaited_by", "future_discard_from_awaited_by")
+BEFORE_GRAPH = sys.version_info < (3, 14)  # no asyncio.graph, no frame.f_generator
 IMPL_MODULES = {"taskgroups": ("TaskGroup",), "timeouts": ("Timeout", "timeout", "timeout_at")}
 TASKS_NAMES = ("wait_for", "as_completed")  # the functions of asyncio.tasks under test
 TASK_METHODS = ("cancelling", "uncancel")
@@ -85,8 +112,8 @@ def _is_dotted(node: ast.AST, dotted: str) -> bool:
 
 def module_aliases(tree: ast.AST) -> Dict[str, str]:
     """``{name: module}`` for the names bound to ``asyncio.tasks`` / ``asyncio.futures``
-    (``from asyncio import tasks``, ``import asyncio.futures as f``), and the dotted
-    names themselves."""
+    (``from asyncio import tasks``, ``import asyncio.futures as f``, ``f = asyncio.futures``),
+    and the dotted names themselves."""
     aliases = {"asyncio.tasks": "asyncio.tasks", "asyncio.futures": "asyncio.futures"}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "asyncio" and not node.level:
@@ -97,6 +124,15 @@ def module_aliases(tree: ast.AST) -> Dict[str, str]:
             for alias in node.names:
                 if alias.asname and alias.name in ("asyncio.tasks", "asyncio.futures"):
                     aliases[alias.asname] = alias.name
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            # futures = asyncio.futures (test_graph.py's setUp)
+            for module in ("asyncio.tasks", "asyncio.futures"):
+                if _is_dotted(node.value, module):
+                    aliases[node.targets[0].id] = module
     return aliases
 
 
@@ -151,8 +187,21 @@ class Rewriter(ast.NodeTransformer):
 
     def visit_Attribute(self, node: ast.Attribute) -> Any:
         self.generic_visit(node)
+        hook = BEFORE_GRAPH and self.impl and node.attr in HOOK_NAMES
+        if hook and _is_name(node.value, "asyncio"):  # read in setUp, assigned in tearDown
+            self.counts[f"asyncio.{node.attr}"] += 1
+            target = _load(f"{IMPL}.{node.attr}", node)
+            assert isinstance(target, ast.Attribute)
+            target.ctx = node.ctx
+            return target
         if not isinstance(node.ctx, ast.Load):
             return node
+        if BEFORE_GRAPH and node.attr == "f_generator":
+            self.counts["X.f_generator"] += 1
+            return self._compat_call("frame_generator", [node.value], node)
+        if BEFORE_GRAPH and self.impl and node.attr == "_asyncio_awaited_by":
+            self.counts["X._asyncio_awaited_by"] += 1
+            return self._compat_call("asyncio_awaited_by", [node.value], node)
         if _is_name(node.value, "asyncio"):
             if self.impl and (node.attr in IMPL_NAMES or node.attr in IMPL_MODULES):
                 self.counts[f"asyncio.{node.attr}"] += 1
@@ -182,9 +231,23 @@ class Rewriter(ast.NodeTransformer):
             return _load(f"{COMPAT}.IsolatedAsyncioTestCase", node)
         return node
 
+    def _compat_call(self, name: str, args: List[ast.expr], like: ast.AST) -> ast.expr:
+        call = ast.Call(func=_load(f"{COMPAT}.{name}", like), args=args, keywords=[])
+        return ast.copy_location(call, like)
+
     def visit_Call(self, node: ast.Call) -> Any:
         self.generic_visit(node)
         func = node.func
+        if (
+            _is_name(func, "hasattr")
+            and len(node.args) == 2
+            and _module_of(node.args[0], self.module_aliases) is not None
+            and isinstance(node.args[1], ast.Constant)
+            and str(node.args[1].value).startswith("_")
+        ):
+            # the private names that may stand in for 3.14's (see asyncio_private)
+            self.counts["hasattr(tasks/futures, private)"] += 1
+            return self._compat_call("asyncio_has_private", list(node.args), node)
         if (
             self.impl
             and isinstance(func, ast.Attribute)

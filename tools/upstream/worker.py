@@ -32,6 +32,9 @@ class TestFile(NamedTuple):
     name: str  # in test_asyncio/
     needs: Tuple[str, ...]  # what it tests: skipped if the implementation lacks one
     select: Optional[selection.Selection] = None  # only these tests of the file
+    # its IsolatedAsyncioTestCase runs each test in a task of its own before 3.11 too (as
+    # unittest does from 3.11): for the tests that look at that task's stack and waiters
+    own_task: bool = False
 
 
 TEST_FILES = (
@@ -44,6 +47,8 @@ TEST_FILES = (
         ("as_completed",),
         selection.Selection("BaseTaskTests", "test_as_completed*"),
     ),
+    # call-graph introspection (asyncio.graph, 3.14): both its C and Python classes
+    TestFile("test_graph.py", ("capture_call_graph",), own_task=True),
 )
 WORKER_SKIPPED = 10  # exit status: the run is SKIPPED (impl or loop not available here)
 
@@ -132,6 +137,14 @@ def apply_skips(module: types.ModuleType, env: skips.Env) -> None:
             if reason is not None:
                 original = getattr(obj, method)
                 setattr(obj, method, unittest.skip(reason)(original))
+
+
+def mark_own_task(module: types.ModuleType) -> None:
+    """Have the module's async test classes run each test in a task of its own (see
+    ``compat.IsolatedAsyncioTestCase``)."""
+    for obj in list(vars(module).values()):
+        if isinstance(obj, type) and issubclass(obj, compat.IsolatedAsyncioTestCase):
+            obj._upstream_test_in_own_task = True
 
 
 def matches_k(test_id: str, patterns: Sequence[str]) -> bool:
@@ -305,6 +318,8 @@ def main(args: Any) -> int:
             continue
         path = os.path.join(args.suite, test_file.name)
         module = load_test_module(path, impl, args.lower, log, test_file.select)
+        if test_file.own_task:
+            mark_own_task(module)
         if not args.ignore_skip_table:
             apply_skips(module, env)
         loaded = iter_tests(loader.loadTestsFromModule(module))
