@@ -489,17 +489,13 @@ def _load_structured() -> None:
         STRUCTURED, STRUCTURED_WHY = None, _short(exc)
 
 
-def _structured(name: str, module: Optional[Any] = None) -> Tuple[Any, str]:
+def _structured(name: str) -> Tuple[Any, str]:
     """(the helper *name* of asyncio_compat.structured, or None; why it is n/a)."""
-    if module is None and ALSO is None:
-        module = STRUCTURED
-        if module is None:
-            return None, STRUCTURED_WHY
-    if module is None:
-        return None, "not installed"
-    helper = getattr(module, name, None)
+    if STRUCTURED is None:
+        return None, STRUCTURED_WHY
+    helper = getattr(STRUCTURED, name, None)
     if helper is None:
-        return None, f"{module.__name__} has no {name}()"
+        return None, f"asyncio_compat.structured has no {name}()"
     return helper, ""
 
 
@@ -553,10 +549,12 @@ def sgather_contenders(n: int) -> List[Contender]:
         return sample
 
     async def by_hand() -> float:
-        # What everyone who migrates from gather writes (issue 11): a list of tasks.
+        # What everyone who migrates from gather writes (issue 11): a list of tasks. The
+        # coroutines are made first, all of them, as for the gathers.
         t0 = clock()
+        coros = [_sleep0() for _ in range(n)]
         async with asyncio_compat.TaskGroup() as tg:
-            tasks = [tg.create_task(_sleep0()) for _ in range(n)]
+            tasks = [tg.create_task(coro) for coro in coros]
         results = [t.result() for t in tasks]
         assert len(results) == n
         return clock() - t0
@@ -630,13 +628,7 @@ def amap_contenders(n: int) -> List[Contender]:
 
     async def quattro_limited() -> float:
         t0 = clock()
-        coros = [_item(i) for i in range(n)]
-        try:
-            results = await quattro.gather(*coros, concurrency_limit=AMAP_LIMIT)
-        except TypeError:
-            for coro in coros:
-                coro.close()
-            raise
+        results = await quattro.gather(*[_item(i) for i in range(n)], concurrency_limit=AMAP_LIMIT)
         assert results[-1] == n - 1
         return clock() - t0
 
@@ -665,8 +657,15 @@ def amap_contenders(n: int) -> List[Contender]:
         Contender("semaphore", f"asyncio.gather + Semaphore({AMAP_LIMIT}), by hand", semaphore)
     )
     if quattro is not None:
-        label = f"quattro.gather ({_peer_version(quattro, 'quattro')}), concurrency_limit=100"
-        out.append(Contender("quattro", label, quattro_limited))
+        import inspect
+
+        version = _peer_version(quattro, "quattro")
+        label = f"quattro.gather ({version}), concurrency_limit={AMAP_LIMIT}"
+        if "concurrency_limit" in inspect.signature(quattro.gather).parameters:
+            out.append(Contender("quattro", label, quattro_limited))
+        else:  # quattro 26.1 added it, and needs 3.10+
+            why = f"quattro {version} has no concurrency_limit"
+            out.append(Contender("quattro", label, None, why))
     anyio_amap, why = _anyio_helper("amap")
     out.append(
         Contender(
@@ -1038,7 +1037,7 @@ def verdicts(result: Dict[str, Any]) -> List[Dict[str, Any]]:
             out.append({"what": what, "target": target, "value": None, "met": None, "why": why})
             return
         med = value["median"]
-        noise = value.get("q1", med) <= target <= value.get("q3", med)
+        noise = unit != "flag" and value.get("q1", med) <= target <= value.get("q3", med)
         out.append(
             {
                 "what": what,
@@ -1303,12 +1302,17 @@ def _render_amap_memory(mem: Optional[Dict[str, Any]], add: Callable[..., None])
 def ab_summary(result: Dict[str, Any]) -> str:
     """--also: the patched copy's ratios to asyncio_compat.backport, measurement by measurement."""
     assert ALSO is not None
-    lines = [f"A/B: {ALSO.__name__}.backport ÷ asyncio_compat.backport ({result['env']['tag']})"]
+    lines = [
+        f"A/B: {ALSO.__name__}.backport ÷ asyncio_compat.backport, and .structured for "
+        f"structured_gather and amap ({result['env']['tag']})"
+    ]
     for m in result["measurements"]:
         ratios, ref = m["ratios"], m["reference_key"]
-        text = f"  {m['name']:8} {_fmt_ratio(ratios.get('also/backport')) or 'n/a'}"
-        for other in (ref, "stdlib"):
-            before, after = ratios.get(f"backport/{other}"), ratios.get(f"also/{other}")
+        # issue 11's rows: the copy's structured module against asyncio_compat.structured
+        base = "structured" if m["name"] in ("structured_gather", "amap") else "backport"
+        text = f"  {m['name']:8} {_fmt_ratio(ratios.get(f'also/{base}')) or 'n/a'}"
+        for other in dict.fromkeys((ref, "stdlib")):
+            before, after = ratios.get(f"{base}/{other}"), ratios.get(f"also/{other}")
             if before and after:
                 text += f"; ÷ {other}: {before['median']:.2f} -> {after['median']:.2f}"
         lines.append(text)
