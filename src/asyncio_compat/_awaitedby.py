@@ -40,7 +40,8 @@ if sys.version_info >= (3, 14):  # 3.14+: gh-91048 call-graph introspection (asy
 
     # The stdlib's callers look the hooks up in asyncio.futures at each call (its tests
     # swap in the C or the pure-Python ones, which record only their own futures'
-    # links): so do these, for wait_for and as_completed (TaskGroup looks them up itself).
+    # links): so do these public ones, and so do this package's TaskGroup, wait_for and
+    # as_completed, which call asyncio.futures' directly.
     def future_add_to_awaited_by(fut: Any, waiter: Any, /) -> None:
         """Record that *fut* is awaited by *waiter* (both asyncio futures or tasks)."""
         hook = _futures.future_add_to_awaited_by

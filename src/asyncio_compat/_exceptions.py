@@ -27,6 +27,13 @@ else:
 
     TimeoutError.__module__ = "asyncio_compat"
 
+    def BaseExceptionGroup(message: str, errors: list[BaseException]) -> BaseException:
+        """``exceptiongroup.BaseExceptionGroup(message, errors)``, imported by the first
+        call: it takes 13-18 ms to import, which the first failure pays, not the import."""
+        from exceptiongroup import BaseExceptionGroup
+
+        return BaseExceptionGroup(message, errors)
+
     def add_note(exc: BaseException, note: str) -> None:
         """Add *note* to the exception's ``__notes__`` (PEP 678).
 

@@ -249,7 +249,7 @@ def _coroutine_stack(coro: Any) -> List[FrameCallGraphEntry]:
         elif hasattr(coro, "ag_await"):
             frame = coro.ag_frame
             if frame is not None:
-                stack.append(FrameCallGraphEntry(frame))
+                stack.append(entry(frame))
             coro = coro.ag_await
         else:
             break

@@ -97,6 +97,11 @@ def _current_task() -> asyncio.Task[Any]:
     return task
 
 
+def _no_requests_left(who: str) -> None:
+    left = asyncio_compat.cancelling(_current_task())
+    assert left == 0, f"the {who} is left with {left} cancellation requests"
+
+
 async def _sleep_until_cancelled(cancelled: List[str], name: str) -> None:
     try:
         await asyncio.sleep(3600)
@@ -136,8 +141,7 @@ async def check_taskgroup_error() -> str:
     assert len(handled) == 1, f"catch() called its handler {len(handled)} times"
     assert sorted(cancelled) == ["a", "b"], f"siblings cancelled: {sorted(cancelled)}"
     assert all(task.cancelled() for task in siblings), "a sibling is not cancelled"
-    left = asyncio_compat.cancelling(_current_task())
-    assert left == 0, f"the parent task is left with {left} cancellation requests"
+    _no_requests_left("parent task")
     return "2 siblings cancelled; ValueError('boom') handled from the ExceptionGroup by catch()"
 
 
@@ -161,8 +165,7 @@ async def check_timeout_expires() -> str:
     assert isinstance(error, builtins.TimeoutError), "not a builtin TimeoutError"
     assert body == ["cancelled"], "the body was not cancelled"
     assert cm.expired(), "expired() is False"
-    left = asyncio_compat.cancelling(_current_task())
-    assert left == 0, f"the task is left with {left} cancellation requests"
+    _no_requests_left("task")
     return f"{type(error).__name__} raised after {SHORT * 1000:.0f} ms; expired() is True"
 
 
@@ -174,8 +177,7 @@ async def check_timeout_not_expired() -> str:
     assert not cm.expired(), "expired() is True"
     # Past the deadline: a leftover cancellation would strike here.
     await asyncio.sleep(2 * SHORT)
-    left = asyncio_compat.cancelling(_current_task())
-    assert left == 0, f"the task is left with {left} cancellation requests"
+    _no_requests_left("task")
     return f"body finished ({result!r}); no cancellation after the deadline"
 
 
@@ -190,8 +192,7 @@ async def check_taskgroup_cancel() -> str:
         await _sleep_until_cancelled(cancelled, "body")
     assert cancelled == ["child", "body"], f"cancelled: {cancelled}"
     assert child.cancelled(), "the child is not cancelled"
-    left = asyncio_compat.cancelling(_current_task())
-    assert left == 0, f"the parent task is left with {left} cancellation requests"
+    _no_requests_left("parent task")
     return "child and body cancelled; the group ended without an error"
 
 
@@ -216,8 +217,7 @@ async def check_wait_for_expires() -> str:
         raise AssertionError("no TimeoutError")
     assert isinstance(error, asyncio.TimeoutError), "not an asyncio.TimeoutError"
     assert cleanup == ["done"], "wait_for returned before the cleanup ended"
-    left = asyncio_compat.cancelling(_current_task())
-    assert left == 0, f"the task is left with {left} cancellation requests"
+    _no_requests_left("task")
     return f"{type(error).__name__} raised after the coroutine's cleanup"
 
 
@@ -271,8 +271,7 @@ async def check_structured_gather() -> str:
         raise AssertionError("no ExceptionGroup")
     assert errors == ["ValueError('boom')"], f"the group holds {errors}"
     assert cancelled == ["sibling"], "the sibling was not cancelled and awaited"
-    left = asyncio_compat.cancelling(_current_task())
-    assert left == 0, f"the task is left with {left} cancellation requests"
+    _no_requests_left("task")
     return f"results {results!r} in argument order; ValueError('boom') cancelled the sibling"
 
 
@@ -294,8 +293,7 @@ async def check_structured_race() -> str:
     assert winner == "fast", f"{winner!r} won"
     assert cancelled == ["slow"], "'slow' was not cancelled and awaited"
     await asyncio.sleep(0)
-    left = asyncio_compat.cancelling(_current_task())
-    assert left == 0, f"the task is left with {left} cancellation requests"
+    _no_requests_left("task")
     return "'fast' won after ConnectionError('refused'); 'slow' cancelled and awaited"
 
 

@@ -25,12 +25,7 @@ if sys.version_info >= (3, 11):  # 3.11+: PEP 654 exception groups are builtins
 elif TYPE_CHECKING:
     from exceptiongroup import BaseExceptionGroup
 else:
-
-    def BaseExceptionGroup(message: str, errors: list[BaseException]) -> BaseException:
-        # exceptiongroup takes 13-18 ms to import: the first failure pays it, not import.
-        from exceptiongroup import BaseExceptionGroup
-
-        return BaseExceptionGroup(message, errors)
+    from ._exceptions import BaseExceptionGroup  # exceptiongroup imported on first failure
 
 
 if sys.version_info < (3, 11):  # bpo-46771 (3.11): tasks count their own cancellations

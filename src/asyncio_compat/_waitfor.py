@@ -13,8 +13,9 @@ __all__ = ["wait_for"]
 
 import asyncio
 import sys
+from asyncio import futures as _futures
 
-from ._awaitedby import AWAITED_BY, future_add_to_awaited_by, future_discard_from_awaited_by
+from ._awaitedby import AWAITED_BY
 
 TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
 if TYPE_CHECKING:
@@ -79,14 +80,15 @@ async def _cancel_and_wait(fut: asyncio.Future[Any]) -> None:
     fut.add_done_callback(release)
     task = asyncio.current_task() if AWAITED_BY else None
     if AWAITED_BY:  # gh-157058 (3.14): awaiting the waiter is no link to fut: make one
-        future_add_to_awaited_by(fut, task)
+        # Looked up at each call, as the stdlib's (its tests swap it).
+        _futures.future_add_to_awaited_by(fut, task)  # type: ignore[attr-defined]
     try:
         fut.cancel()
         await waiter
     finally:
         fut.remove_done_callback(release)
         if AWAITED_BY:
-            future_discard_from_awaited_by(fut, task)
+            _futures.future_discard_from_awaited_by(fut, task)  # type: ignore[attr-defined]
 
 
 wait_for.__module__ = "asyncio_compat"

@@ -113,12 +113,7 @@ if sys.version_info >= (3, 11):  # 3.11+: PEP 654 exception groups are builtins
 elif TYPE_CHECKING:
     from exceptiongroup import BaseExceptionGroup
 else:
-
-    def BaseExceptionGroup(message: str, errors: List[BaseException]) -> BaseException:
-        # exceptiongroup takes 13-18 ms to import: only a call that needs a group pays it.
-        from exceptiongroup import BaseExceptionGroup
-
-        return BaseExceptionGroup(message, errors)
+    from ._exceptions import BaseExceptionGroup  # exceptiongroup imported on first need
 
 
 # --- arguments -------------------------------------------------------------------------
