@@ -55,7 +55,8 @@ autodoc_default_options = {"exclude-members": "__init__, __new__"}
 
 html_theme = "furo"
 html_title = f"asyncio-compat {release}"
-html_static_path: list = []
+html_static_path = ["_static"]
+html_css_files = ["tables.css"]
 html_show_sourcelink = False
 
 
