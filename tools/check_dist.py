@@ -16,9 +16,9 @@
    ``python -m asyncio_compat`` there (the self-check, exit status 0) and ``--version``,
    from an empty folder with ``-I``, so that nothing of this checkout is imported.
 
-The output ends with the line ``N passed, N failed``: the steps. Exit status 1 if one
-failed. Usage: ``python tools/check_dist.py [--dist DIR]`` (where to build; default a
-temporary folder).
+The output ends with the line ``N passed, N failed, 0 skipped``: the steps. Exit status 1
+if one failed. Usage: ``python tools/check_dist.py [--dist DIR]`` (where to build; default
+a temporary folder).
 """
 
 from __future__ import annotations
@@ -171,7 +171,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     print()
     for name in failed:
         print(f"FAILED {name}")
-    print(f"{len(steps) - len(failed)} passed, {len(failed)} failed")
+    # The closing line that .ci/run's summary counts, as run_upstream.py's.
+    print(f"{len(steps) - len(failed)} passed, {len(failed)} failed, 0 skipped")
     return 1 if failed else 0
 
 
