@@ -1,6 +1,7 @@
 """The example programs run on this interpreter and print what their README says.
 
-Each example prints the same lines on every supported interpreter; the order of some
+Each example prints the same lines on every supported interpreter, except the first half of
+wait_for.py, which runs the interpreter's own wait_for() (fixed in 3.12); the order of some
 lines rests on timers 40-100 ms apart, so a run that a loaded machine stalled for longer
 than that is tried again (three runs at most) before the test fails.
 """

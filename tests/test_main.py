@@ -216,8 +216,86 @@ def test_help():
     result = run_main("--help")
     assert 0 == result.returncode
     assert result.stdout.startswith("usage: python -m asyncio_compat")
-    for word in ["--loop", "--json", "uvloop", "Exit status", "self-check"]:
+    for word in ["--loop", "--json", "--version", "uvloop", "Exit status", "self-check", "141"]:
         assert word in result.stdout
+
+
+def test_help_lists_the_checks_that_run():
+    """--help names every check that the self-check runs, with its description, and no
+    other: the list comes from the checks themselves."""
+    lines = run_main("--help").stdout.splitlines()
+    header = (
+        f"The self-check runs these {len(CHECK_NAMES)} checks, each in an event loop of its own:"
+    )
+    start = lines.index(header) + 1
+    listed = [line.split(None, 1) for line in lines[start : start + len(CHECK_NAMES) + 1]]
+    expected = [[check.name, check.description] for check in _selfcheck.CHECKS] + [[]]
+    assert expected == listed
+    assert CHECK_NAMES == [check.name for check in _selfcheck.CHECKS]
+
+
+def test_help_follows_the_checks_given(capsys):
+    """The list in --help is the list of checks that main() runs."""
+    assert 0 == _selfcheck.main(["--help"], checks=[PASSING, FAILING])
+    out = capsys.readouterr().out
+    assert "The self-check runs these 2 checks, each in an event loop of its own:" in out
+    assert "  passing  passes\n  failing  fails\n" in out
+    assert "taskgroup-error" not in out
+
+
+def test_version():
+    """--version prints the package's version alone; exit status 0."""
+    result = run_main("--version")
+    assert "" == result.stderr
+    assert 0 == result.returncode
+    assert f"asyncio-compat {asyncio_compat.__version__}\n" == result.stdout
+
+
+def run_into_closed_pipe(*args: str) -> subprocess.CompletedProcess[bytes]:
+    """``python -W error -m asyncio_compat ARGS`` whose stdout is a pipe that nobody reads:
+    its read end is closed before the command writes anything, as ``| head`` that has
+    already exited would have it."""
+    read_end, write_end = os.pipe()
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-W", "error", "-m", "asyncio_compat", *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=_env(),
+        )
+    finally:
+        os.close(write_end)
+        os.close(read_end)
+    _, stderr = process.communicate(timeout=50)
+    return subprocess.CompletedProcess(process.args, process.returncode, b"", stderr)
+
+
+@pytest.mark.parametrize("args", [(), ("--json",), ("--help",), ("--version",)])
+def test_closed_pipe_exits_quietly(args):
+    """Writing into a closed pipe (`| head` gone) prints no BrokenPipeError traceback and
+    nothing else, and exits with status 141, as a shell reports for a program that
+    SIGPIPE ended."""
+    result = run_into_closed_pipe(*args)
+    assert b"" == result.stderr
+    assert 141 == result.returncode
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="head is a POSIX command")
+def test_json_into_head():
+    """`python -m asyncio_compat --json | head -n 1`: head prints the first line, the
+    command prints no error."""
+    command = [sys.executable, "-W", "error", "-m", "asyncio_compat", "--json"]
+    producer = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env())
+    assert producer.stdout is not None
+    head = subprocess.run(
+        ["head", "-n", "1"], stdin=producer.stdout, capture_output=True, timeout=50
+    )
+    producer.stdout.close()  # only head reads the pipe, as in a shell
+    _, stderr = producer.communicate(timeout=50)
+    assert b"{\n" == head.stdout
+    assert b"" == stderr
+    # All of it may fit in the pipe before head exits: then nothing was lost.
+    assert producer.returncode in (0, 141)
 
 
 def test_bad_option():

@@ -2,12 +2,9 @@
 
 The report says which Python this is, which event loop runs, which object each public
 name is (the standard library's, or a backport, and from which package) and the
-versions of the dependencies. Then a few short programs run on this interpreter and
-loop: a TaskGroup whose task fails, a timeout that expires, one that does not,
-``TaskGroup.cancel()``, a ``wait_for`` that expires and one cancelled from outside,
-``structured.gather()`` and ``structured.race()``. Each
-prints ``ok`` or ``FAILED`` with the reason; the exit status is 1 if any failed, 2 on a
-usage error, else 0.
+versions of the dependencies. Then the short programs of ``CHECKS`` run on this
+interpreter and loop (``--help`` lists them); each prints ``ok`` or ``FAILED`` with the
+reason. The exit statuses are ``EXIT_*`` below, and ``--help`` says them too.
 """
 
 from __future__ import annotations
@@ -32,6 +29,14 @@ from . import __version__
 __all__ = ["CHECKS", "Check", "CheckResult", "main", "run_checks"]
 
 PROG = "python -m asyncio_compat"
+
+# The exit statuses. A closed standard output (`python -m asyncio_compat | head`) gives
+# what a shell reports for a program that SIGPIPE ended, 128 + 13, as `cat` or `yes` would
+# give: not 1, which says that a check failed.
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_BROKEN_PIPE = 141
 
 # Where the standard library has each public name, on the interpreters that have it.
 STDLIB_HOMES: Dict[str, str] = {
@@ -505,19 +510,38 @@ def format_report(report: Dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _checks_help(checks: Sequence[Check]) -> str:
+    width = max((len(check.name) for check in checks), default=0)
+    lines = [f"The self-check runs these {len(checks)} checks, each in an event loop of its own:"]
+    lines += [f"  {check.name:<{width}}  {check.description}" for check in checks]
+    return "\n".join(lines)
+
+
+def _parser(checks: Sequence[Check]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
+        # argparse's own --help and --version ignore a closed stdout on 3.14+ (and not
+        # before): printed here instead, they exit as the report does, on every version.
+        add_help=False,
+        # The lists below are laid out by hand; the text around them is short enough.
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
-            "Report what asyncio-compat gives on this interpreter -- for each public name, "
-            "the standard library's object or the backport, and from which package -- "
-            "and run a short live self-check: a TaskGroup whose task fails, a timeout "
-            "that expires, one that does not, and TaskGroup.cancel()."
+            "Report what asyncio-compat gives on this interpreter -- for each public name,\n"
+            "the standard library's object or the backport, and from which package -- and\n"
+            "run a short live self-check.\n\n" + _checks_help(checks)
         ),
         epilog=(
-            "Exit status: 0 if every check passed, 1 if one failed, 2 on a usage error "
-            "(such as --loop uvloop without uvloop installed)."
+            "Exit status:\n"
+            f"  {EXIT_OK}    every check passed\n"
+            f"  {EXIT_FAILED}    a check failed\n"
+            f"  {EXIT_USAGE}    a usage error (such as --loop uvloop without uvloop installed)\n"
+            f"  {EXIT_BROKEN_PIPE}  the output was closed early, as by `| head`, and nothing more\n"
+            "       is printed (128 + SIGPIPE: what a shell reports for `cat` then)"
         ),
+    )
+    parser.add_argument("-h", "--help", action="store_true", help="show this help message and exit")
+    parser.add_argument(
+        "--version", action="store_true", help="print the version of asyncio-compat and exit"
     )
     parser.add_argument(
         "--loop",
@@ -533,23 +557,53 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    # Whatever is still buffered for the closed pipe would be flushed again at exit, and
+    # that error printed: send it to the null device instead.
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+
+
 def main(argv: Optional[Sequence[str]] = None, *, checks: Optional[Sequence[Check]] = None) -> int:
-    """The command line; returns the exit status."""
-    parser = _parser()
+    """The command line; returns the exit status (``EXIT_*``)."""
+    try:
+        try:
+            return _main(argv, CHECKS if checks is None else checks)
+        finally:
+            # A reader that went away is found here, and not by the flush at exit, which
+            # could only print the error.
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: Optional[Sequence[str]], checks: Sequence[Check]) -> int:
+    parser = _parser(checks)
     args = parser.parse_args(argv)
+    if args.help:
+        print(parser.format_help(), end="")
+        return EXIT_OK
+    if args.version:
+        print(f"asyncio-compat {__version__}")
+        return EXIT_OK
     loop_factory = None
     if args.loop == "uvloop":
         loop_factory = _uvloop_factory()
         if loop_factory is None:
             print(_uvloop_missing(), file=sys.stderr)
-            return 2
+            return EXIT_USAGE
     try:
         report = build_report(args.loop, loop_factory, checks)
     except Exception:  # the report itself broke: say so rather than hide it
         traceback.print_exc()
-        return 1
+        return EXIT_FAILED
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         print(format_report(report))
-    return 0 if report["ok"] else 1
+    return EXIT_OK if report["ok"] else EXIT_FAILED
