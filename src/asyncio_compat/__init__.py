@@ -75,7 +75,8 @@ if sys.version_info >= (3, 13):
 else:
     from ._timeout import Timeout, timeout, timeout_at
 
-if sys.version_info >= (3, 14, 8) or (3, 13) <= sys.version_info < (3, 14):
+# (3, 13) first, here and below: type checkers read a version of two parts only.
+if sys.version_info >= (3, 13) and (sys.version_info < (3, 14) or sys.version_info >= (3, 14, 8)):
     # 3.13+: wait_for is 3.12's timeout() around an await (gh-96764, which fixed gh-86296),
     # and 3.13's timeout() is the newest (gh-96037, gh-116720). 3.14.0-3.14.7 do not record
     # the waiter of a timeout <= 0 in the call graph (gh-157058, 3.14.8); 3.13 has no graph.
@@ -97,7 +98,7 @@ elif sys.version_info >= (3, 15, 1) or (3, 14, 9) <= sys.version_info < (3, 15):
 else:
     _on_first_use["as_completed"] = "asyncio_compat._ascompleted"
 
-if sys.version_info >= (3, 14, 8):
+if sys.version_info >= (3, 14) and sys.version_info >= (3, 14, 8):
     # 3.14.8+: gh-91048 call-graph introspection (asyncio.graph), on the awaited-by links
     # that the stdlib's tasks, TaskGroup, gather, shield, wait, wait_for and as_completed
     # record, once those are right: no stale links left by wait (gh-152569, 3.14.7),

@@ -39,13 +39,13 @@ TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does 
 if TYPE_CHECKING:
     from typing import Any, Dict, List
 
-# The stdlib's records are complete and right from 3.14.8 (the module docstring).
-STDLIB_RECORDS = sys.version_info >= (3, 14, 8)
-
-if STDLIB_RECORDS:  # 3.14.8+: gh-91048 call-graph introspection (asyncio.graph)
+# The stdlib's records are complete and right from 3.14.8 (the module docstring). (3, 14)
+# first: type checkers read a version of two parts only.
+if sys.version_info >= (3, 14) and sys.version_info >= (3, 14, 8):  # 3.14.8+: gh-91048
     from asyncio import futures as _futures
 
     AWAITED_BY = True
+    STDLIB_RECORDS = True
     _add = _futures.future_add_to_awaited_by
     _discard = _futures.future_discard_from_awaited_by
 
@@ -74,6 +74,7 @@ else:
     # 3.14.0-3.14.7 have the hooks (gh-91048): this package's TaskGroup, wait_for and
     # as_completed call them there too, as 3.15's do.
     AWAITED_BY = sys.version_info >= (3, 14)
+    STDLIB_RECORDS = False
 
     # What 3.14 accepts: the C and the pure-Python Future and their subclasses (tasks).
     _FUTURES = (asyncio.futures._PyFuture, asyncio.futures.Future)  # type: ignore[attr-defined]
