@@ -63,7 +63,10 @@ if TYPE_CHECKING:
     from ._cancelling import cancelling, uncancel
     from ._exceptions import add_note
 
-if sys.version_info >= (3, 15):  # 3.15+: gh-108951 added TaskGroup.cancel()
+if sys.version_info >= (3, 15):
+    # 3.15+: gh-108951 added TaskGroup.cancel(); 3.15.0's release candidates fixed an eager
+    # child cancelling the group (gh-155418), an outside cancellation after cancel()
+    # (gh-155433) and a GeneratorExit out of the body (gh-135736), none of them in 3.14.x.
     from asyncio import TaskGroup
 else:
     from ._taskgroup import TaskGroup
