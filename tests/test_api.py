@@ -80,33 +80,49 @@ BACKPORT_NAMES = [
     "wait_for",
 ]
 
-# name: (first version where it is the stdlib's object, the stdlib module holding it,
-#        the module whose object it is before that version)
+# The releases on which a name is the stdlib's object: [since, until) ranges, until None
+# for no end. tests/test_gates.py pins the same gates release by release.
+SINCE_3_11 = [((3, 11), None)]
+GRAPH = [((3, 14, 8), None)]
+
+# name: (where it is the stdlib's object, the stdlib module holding it,
+#        the module whose object it is elsewhere)
 GATES = {
-    "TaskGroup": ((3, 15), "asyncio", "asyncio_compat.backport"),
-    "Timeout": ((3, 13), "asyncio", "asyncio_compat.backport"),
-    "timeout": ((3, 13), "asyncio", "asyncio_compat.backport"),
-    "timeout_at": ((3, 13), "asyncio", "asyncio_compat.backport"),
-    "wait_for": ((3, 13), "asyncio", "asyncio_compat.backport"),
-    "as_completed": ((3, 14), "asyncio", "asyncio_compat.backport"),
-    "FrameCallGraphEntry": ((3, 14), "asyncio", "asyncio_compat.backport"),
-    "FutureCallGraph": ((3, 14), "asyncio", "asyncio_compat.backport"),
-    "capture_call_graph": ((3, 14), "asyncio", "asyncio_compat.backport"),
-    "format_call_graph": ((3, 14), "asyncio", "asyncio_compat.backport"),
-    "print_call_graph": ((3, 14), "asyncio", "asyncio_compat.backport"),
-    "future_add_to_awaited_by": ((3, 14), "asyncio", "asyncio_compat.backport"),
-    "future_discard_from_awaited_by": ((3, 14), "asyncio", "asyncio_compat.backport"),
-    "run": ((3, 12), "asyncio", "asyncio_compat._runner"),
-    "Runner": ((3, 11), "asyncio", "asyncio_compat._runner"),
-    "BaseExceptionGroup": ((3, 11), "builtins", "exceptiongroup"),
-    "ExceptionGroup": ((3, 11), "builtins", "exceptiongroup"),
-    "format_exception": ((3, 11), "traceback", "exceptiongroup"),
-    "format_exception_only": ((3, 11), "traceback", "exceptiongroup"),
-    "print_exc": ((3, 11), "traceback", "exceptiongroup"),
-    "print_exception": ((3, 11), "traceback", "exceptiongroup"),
-    "suppress": ((3, 12, 1), "contextlib", "exceptiongroup"),
-    "TimeoutError": ((3, 11), "builtins", "asyncio_compat._exceptions"),
+    "TaskGroup": ([((3, 15), None)], "asyncio", "asyncio_compat.backport"),
+    "Timeout": ([((3, 13), None)], "asyncio", "asyncio_compat.backport"),
+    "timeout": ([((3, 13), None)], "asyncio", "asyncio_compat.backport"),
+    "timeout_at": ([((3, 13), None)], "asyncio", "asyncio_compat.backport"),
+    "wait_for": ([((3, 13), (3, 14)), ((3, 14, 8), None)], "asyncio", "asyncio_compat.backport"),
+    "as_completed": (
+        [((3, 14, 9), (3, 15)), ((3, 15, 1), None)],
+        "asyncio",
+        "asyncio_compat.backport",
+    ),
+    "FrameCallGraphEntry": (GRAPH, "asyncio", "asyncio_compat.backport"),
+    "FutureCallGraph": (GRAPH, "asyncio", "asyncio_compat.backport"),
+    "capture_call_graph": (GRAPH, "asyncio", "asyncio_compat.backport"),
+    "format_call_graph": (GRAPH, "asyncio", "asyncio_compat.backport"),
+    "print_call_graph": (GRAPH, "asyncio", "asyncio_compat.backport"),
+    "future_add_to_awaited_by": (GRAPH, "asyncio", "asyncio_compat.backport"),
+    "future_discard_from_awaited_by": (GRAPH, "asyncio", "asyncio_compat.backport"),
+    "run": ([((3, 12), None)], "asyncio", "asyncio_compat._runner"),
+    "Runner": (SINCE_3_11, "asyncio", "asyncio_compat._runner"),
+    "BaseExceptionGroup": (SINCE_3_11, "builtins", "exceptiongroup"),
+    "ExceptionGroup": (SINCE_3_11, "builtins", "exceptiongroup"),
+    "format_exception": (SINCE_3_11, "traceback", "exceptiongroup"),
+    "format_exception_only": (SINCE_3_11, "traceback", "exceptiongroup"),
+    "print_exc": (SINCE_3_11, "traceback", "exceptiongroup"),
+    "print_exception": (SINCE_3_11, "traceback", "exceptiongroup"),
+    "suppress": ([((3, 12, 1), None)], "contextlib", "exceptiongroup"),
+    "TimeoutError": (SINCE_3_11, "builtins", "asyncio_compat._exceptions"),
 }
+
+
+def _stdlib_here(name: str) -> bool:
+    """Whether this interpreter is on one of the ranges where *name* is the stdlib's."""
+    here = tuple(sys.version_info[:3])
+    return any(since <= here and (until is None or here < until) for since, until in GATES[name][0])
+
 
 # name: the module whose object it is on every version (no stdlib counterpart)
 UNGATED = {
@@ -263,11 +279,11 @@ def test_package_is_typed() -> None:
 
 @pytest.mark.parametrize("name", sorted(GATES))
 def test_gated_name_is_stdlib_object_from_its_version_and_fallback_before(name: str) -> None:
-    """Each gated name is the stdlib's own object from the version in ``__init__.py``'s gate,
-    and the backport's (or exceptiongroup's) object before it."""
-    first, stdlib_module, fallback_module = GATES[name]
+    """Each gated name is the stdlib's own object on the releases that ``__init__.py``'s gate
+    admits, and the backport's (or exceptiongroup's) object elsewhere."""
+    _, stdlib_module, fallback_module = GATES[name]
     actual = getattr(asyncio_compat, name)
-    if sys.version_info >= first:
+    if _stdlib_here(name):
         expected = _object(stdlib_module, name)
     else:
         expected = _object(fallback_module, name)
@@ -285,11 +301,11 @@ def test_ungated_name_is_the_same_object_everywhere(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(GATES))
 def test_before_its_gate_a_name_is_not_the_stdlib_object(name: str) -> None:
-    """Before its gate, a name that the stdlib also has is not the stdlib's object (the
+    """Outside its gate, a name that the stdlib also has is not the stdlib's object (the
     stdlib's lacks a fix); this catches a gate that admits the stdlib too early."""
-    first, stdlib_module, _ = GATES[name]
+    _, stdlib_module, _ = GATES[name]
     stdlib_object = getattr(importlib.import_module(stdlib_module), name, None)
-    if sys.version_info >= first or stdlib_object is None:
+    if _stdlib_here(name) or stdlib_object is None:
         pytest.skip("the stdlib object is used here, or the stdlib has none")
     assert stdlib_object is not getattr(asyncio_compat, name)
 

@@ -399,12 +399,23 @@ def test_worker_and_parent_agree_on_the_files():
         ("3.12 | 3.13.0", (3, 13, 1), "cpython", False),
         (">=3.12.1 & cpython", (3, 12, 1), "cpython", True),
         ("uvloop & 3.13", (3, 13, 0), "cpython", False),
+        ("impl=toplevel & 3.13", (3, 13, 0), "cpython", False),
     ],
 )
 def test_skip_conditions(condition, version, implementation, expected):
     """The skip table's conditions: versions, implementations, | and &."""
     env = skips.Env(implementation, version, "asyncio", "backport")
     assert skips.matches(condition, env) is expected
+
+
+def test_skip_condition_on_the_toplevel_implementation():
+    """``impl=toplevel`` holds in a run of --impl toplevel only."""
+    toplevel = skips.Env("cpython", (3, 13, 0), "asyncio", "toplevel")
+    backport = skips.Env("cpython", (3, 13, 0), "asyncio", "backport")
+    assert (True, False) == (
+        skips.matches("impl=toplevel & 3.13", toplevel),
+        skips.matches("impl=toplevel & 3.13", backport),
+    )
 
 
 def test_skip_table_is_well_formed():
@@ -711,3 +722,52 @@ def test_files_are_skipped_where_the_implementation_lacks_their_subject(tmp_path
     assert "- the taskgroup package stand-in has no wait_for:\n    test_waitfor.py: all" in out
     assert "- the taskgroup package stand-in has no as_completed:" in out
     assert 0 == _run_tool(*args, env=env).returncode
+
+
+# --- --impl toplevel ----------------------------------------------------------------------
+
+
+def test_toplevel_implementation_is_the_packages_own_names():
+    """--impl toplevel hands the tests every name of asyncio_compat.__all__ as the gates
+    give it on this interpreter (the stdlib's object or the backport's), and says which
+    are the stdlib's."""
+    asyncio_compat = pytest.importorskip("asyncio_compat")
+    impl = compat.load_impl("toplevel")
+    expected = {name: getattr(asyncio_compat, name) for name in asyncio_compat.__all__}
+    actual = {name: getattr(impl, name) for name in asyncio_compat.__all__}
+    assert expected == actual
+    assert asyncio_compat.TaskGroup is impl.taskgroups.TaskGroup
+    assert asyncio_compat.timeout is impl.timeouts.timeout
+    stdlib = "TaskGroup" if asyncio_compat.TaskGroup is getattr(asyncio, "TaskGroup", None) else ""
+    assert ("the stdlib's" in impl.description, stdlib in impl.description) == (True, True)
+
+
+TOPLEVEL_TESTS = """
+    import asyncio
+    import unittest
+    import asyncio_compat
+
+    class TestTaskGroup(unittest.IsolatedAsyncioTestCase):
+        async def test_is_the_toplevel_name(self):
+            self.assertIs(asyncio.TaskGroup, asyncio_compat.TaskGroup)
+            self.assertIs(asyncio.wait_for, asyncio_compat.wait_for)
+            self.assertIs(asyncio.as_completed, asyncio_compat.as_completed)
+            self.assertIs(asyncio.capture_call_graph, asyncio_compat.capture_call_graph)
+            async with asyncio.TaskGroup() as tg:
+                task = tg.create_task(asyncio.sleep(0, "done"))
+            self.assertEqual("done", task.result())
+"""
+
+
+def test_end_to_end_toplevel(tmp_path):
+    """A run of --impl toplevel points the tests at asyncio_compat's own names, whichever
+    objects they are here; the files of the names it has all run."""
+    pytest.importorskip("asyncio_compat")
+    files = {"test_taskgroups.py": TOPLEVEL_TESTS, "test_tasks.py": TASKS_TESTS}
+    suite = make_suite(tmp_path, "3.15", files)
+    args = ["--cpython-tests", str(suite), "--impl", "toplevel", "--strict"]
+    proc = _run_tool(*args, "-k", "test_taskgroups")
+    out = proc.stdout
+    assert 0 == proc.returncode, out
+    assert "1 passed, 0 failed, 0 skipped" == out.rstrip().splitlines()[-1], out
+    assert "implementation: asyncio_compat " in out

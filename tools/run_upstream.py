@@ -23,7 +23,8 @@ is skipped, with that reason.
 Usage::
 
     PYTHONPATH=src python tools/run_upstream.py [-v] [-k PATTERN]...
-        [--impl backport|stdlib|taskgroup] [--loop asyncio|uvloop] [--cpython-tests DIR]
+        [--impl backport|toplevel|stdlib|taskgroup] [--loop asyncio|uvloop]
+        [--cpython-tests DIR]
         [--timeout SECONDS] [--list] [--strict] [--ignore-skip-table] [--lower-except-star]
         [--report FILE]
 
@@ -32,9 +33,12 @@ else the newest ``$DEBIAN_CPYTHON_ROOT/*/usr/lib/python3.*/test`` (default root
 ``/opt/debian-cpython``, made by ``../shared/tools/debian-cpython 3.15``). DIR may be the
 ``test_asyncio`` folder or a folder above it (``.../test`` or ``.../lib/python3.15``).
 
-``--impl``: ``backport`` (default) is ``asyncio_compat.backport``; ``stdlib`` is the
-interpreter's own asyncio (3.11+), for comparison; ``taskgroup`` is the ``taskgroup`` PyPI
-package, a peer, for comparison (expected to fail many tests).
+``--impl``: ``backport`` (default) is ``asyncio_compat.backport``; ``toplevel`` is the
+names of ``asyncio_compat`` itself, each the stdlib's or the backport's object as the
+version gates pick on this interpreter (a gate that hands out a stdlib object lacking a
+fix fails the tests of that fix); ``stdlib`` is the interpreter's own asyncio (3.11+), for
+comparison; ``taskgroup`` is the ``taskgroup`` PyPI package, a peer, for comparison
+(expected to fail many tests).
 ``--loop uvloop`` runs every test on a uvloop loop, except the ``test_tasks.py`` ones that
 run on the test's own virtual-time loop (``TestLoop``, driven by a generator of time steps).
 
@@ -380,7 +384,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--impl",
-        choices=("backport", "stdlib", "taskgroup"),
+        choices=("backport", "toplevel", "stdlib", "taskgroup"),
         default="backport",
         help="implementation under test (default: backport)",
     )
@@ -454,7 +458,7 @@ def _ensure_asyncio_compat() -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
-    if args.impl == "backport":
+    if args.impl in ("backport", "toplevel"):
         _ensure_asyncio_compat()
     if args.worker:
         from upstream import worker

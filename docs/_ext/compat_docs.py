@@ -133,26 +133,65 @@ def _why(span: gates.Span) -> str:
     return f" \N{EM DASH} {markdown_from_comment(span.why)}" if span.why else ""
 
 
+_NONE = "\N{EM DASH}"
+_ISSUE = re.compile(r"\b(?:gh-\d+|bpo-\d+|PEP \d+)")
+
+
+def _issues(spans: Sequence[gates.Span]) -> str:
+    """The CPython issues and PEPs the spans' comments name, each once, as links."""
+    found: List[str] = []
+    for span in spans:
+        for issue in _ISSUE.findall(span.why):
+            if issue not in found:
+                found.append(issue)
+    return ", ".join(markdown_from_comment(issue) for issue in found)
+
+
+def _short_source(span: gates.Span, name: str, backport: Sequence[str]) -> str:
+    if span.kind == "backport":
+        return "backport" if name in backport else "this package's own"
+    return f"`{span.module}`"
+
+
 def table_markdown(data: gates.Gates, backport: Sequence[str]) -> List[str]:
+    """One short row per name: the releases where it is the stdlib's object, what it is
+    on the others, and the CPython changes that decided the gate (the gate's whole
+    comment is in the name's entry below, ``{compat-api}``)."""
     lines = [
-        "| name | the stdlib's own object on | before that |",
-        "| --- | --- | --- |",
+        "| name | the stdlib's object on | otherwise | decided by |",
+        "| --- | --- | --- | --- |",
     ]
     for name in data.public:
         info = data.names[name]
-        stdlib = info.stdlib_since
-        if stdlib is None:
-            now = "— (not in the stdlib)"
+        stdlib = [span for span in info.spans if span.kind == "stdlib"]
+        if stdlib:
+            ranges = ", ".join(gates.span_range_text(span) for span in _merge(stdlib))
+            now = f"{ranges}: {{py:obj}}`{gates.stdlib_target(stdlib[0], name)}`"
         else:
-            now = f"{_cpython(stdlib)}: {describe_source(stdlib, name, backport)}{_why(stdlib)}"
-        before = "; ".join(
-            f"{gates.span_range_text(span)}: {describe_source(span, name, backport)}{_why(span)}"
-            for span in info.before()
+            now = f"{_NONE} (not in the stdlib)"
+        others: Dict[str, List[str]] = {}
+        for span in _merge([span for span in info.spans if span.kind != "stdlib"]):
+            source = _short_source(span, name, backport)
+            others.setdefault(source, []).append(gates.span_range_text(span))
+        otherwise = "; ".join(f"{', '.join(r)}: {source}" for source, r in others.items())
+        why = _issues(stdlib) or _issues(info.spans)
+        lines.append(
+            f"| {{py:obj}}`~asyncio_compat.{name}` | {now} | {otherwise or _NONE} "
+            f"| {why or _NONE} |"
         )
-        if info.typing_note:
-            before += f". Type checkers: {markdown_from_comment(info.typing_note)}"
-        lines.append(f"| {{py:obj}}`~asyncio_compat.{name}` | {now} | {before or '—'} |")
     return lines
+
+
+def _merge(spans: Sequence[gates.Span]) -> List[gates.Span]:
+    """Spans (newest first) with adjacent ones of the same module made one."""
+    merged: List[gates.Span] = []
+    for span in spans:
+        last = merged[-1] if merged else None
+        if last is not None and last.module == span.module and last.since == span.until:
+            merged[-1] = last._replace(since=span.since, why=last.why or span.why)
+        else:
+            merged.append(span)
+    return merged
 
 
 class _MarkdownDirective(SphinxDirective):
@@ -345,16 +384,29 @@ def _cell(counts: Tuple[int, int, int]) -> str:
     return text
 
 
+def code_cell(text: str) -> str:
+    """*text* as inline code in a Markdown table cell: a ``|`` in it (a skip condition's
+    alternatives, ``3.12 | 3.13.0``) would end the cell, so it is escaped, which GFM
+    tables allow inside code spans too."""
+    return "`" + text.replace("|", "\\|") + "`"
+
+
 class Conformance(_MarkdownDirective):
-    """``{conformance} summary`` / ``files`` / ``skips``."""
+    """``{conformance} summary`` / ``files`` / ``skips``, of the runs of one ``--impl``
+    (option ``:impl:``, default ``backport``; ``toplevel``: the names of
+    ``asyncio_compat`` as the gates pick them)."""
 
     required_arguments = 1
+    option_spec: ClassVar[Dict[str, Any]] = {"impl": directives.unchanged}
 
     def run(self) -> List[nodes.Node]:
         self.env.note_dependency(str(CONFORMANCE))
         self.env.note_dependency(str(SKIPS))
         data = load_conformance()
-        runs = sorted((r for r in data["runs"] if r["impl"] == "backport"), key=_run_key)
+        impl = self.options.get("impl", "backport")
+        runs = sorted((r for r in data["runs"] if r["impl"] == impl), key=_run_key)
+        if not runs:
+            return self.render([f"No run of `--impl {impl}` is recorded in the data file yet."])
         what = self.arguments[0]
         if what == "summary":
             return self.render(self.summary(runs))
@@ -436,14 +488,14 @@ class Conformance(_MarkdownDirective):
         for skip in table:
             runs_text = "; ".join(applied.get((skip.tests, skip.where), [])) or "—"
             lines.append(
-                f"| `{skip.tests}` | `{skip.where}` | {markdown_from_comment(skip.reason)} "
-                f"| {escape(runs_text)} |"
+                f"| {code_cell(skip.tests)} | {code_cell(skip.where)} "
+                f"| {markdown_from_comment(skip.reason)} | {escape(runs_text)} |"
             )
         for (tests, where), reason in stale.items():
             runs_text = "; ".join(applied[(tests, where)])
-            label = f"`{tests}`" if tests else "(CPython's own test)"
+            label = code_cell(tests) if tests else "(CPython's own test)"
             lines.append(
-                f"| {label} | `{where or '—'}` | {markdown_from_comment(reason)} "
+                f"| {label} | {code_cell(where or '—')} | {markdown_from_comment(reason)} "
                 f"| {escape(runs_text)} |"
             )
         return lines

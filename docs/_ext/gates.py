@@ -8,10 +8,15 @@ test matrix. Pure standard library and Python 3.8-compatible: the test imports i
 The package's ``__init__.py`` is written in a small set of forms, and anything else in a
 gate is an error here rather than a silent gap in the table:
 
-* ``if sys.version_info >= (X, Y[, Z]):`` chains (``elif``/``else``), newest first, whose
-  branches bind names by ``from MODULE import NAME`` or register them for import on first
-  use: ``_on_first_use["NAME"] = "MODULE"`` or ``_on_first_use.update(...)`` (keywords, or
-  ``dict.fromkeys([...], "MODULE")``);
+* ``if sys.version_info >= (X, Y[, Z]):`` chains (``elif``/``else``), whose branches bind
+  names by ``from MODULE import NAME`` or register them for import on first use:
+  ``_on_first_use["NAME"] = "MODULE"`` or ``_on_first_use.update(...)`` (keywords, or
+  ``dict.fromkeys([...], "MODULE")``). A condition may also be a range, ``(X, Y) <=
+  sys.version_info < (X, Z)``, and conditions may be joined by ``or`` and ``and``, for a
+  fix that reached two minor lines in patch releases: ``sys.version_info >= (3, 15, 1) or
+  (3, 14, 9) <= sys.version_info < (3, 15)``. Only ``>=`` and ``<`` (``sys.version_info``
+  has five parts: ``> (3, 14, 8)`` would hold on 3.14.8 itself). A branch covers what its
+  condition holds for and the branches before it do not; ``else`` the rest;
 * ``if TYPE_CHECKING:`` blocks, alone or as a branch of such a chain: what type checkers
   see, not the run-time object (their comment is kept as a typing note);
 * the ``_on_first_use = {...}`` literal: names that are the same module's on every version.
@@ -135,14 +140,23 @@ def version_text(version: Sequence[int]) -> str:
 
 
 def span_range_text(span: Span) -> str:
-    """``3.13+``, ``3.8-3.12`` (en dash), ``3.11`` or ``3.8-3.12.0`` for a span."""
+    """``3.13+``, ``3.8-3.12`` (en dash), ``3.11``, ``3.8-3.12.0``, ``3.15.0`` or
+    ``3.14.9-3.14.x`` (the rest of a minor line) for a span."""
     since = version_text(span.since)
     if span.until is None:
         return f"{since}+"
+    if len(span.until) > 2 and span.since == span.until[:2]:  # 3.14 up to a 3.14.z
+        since = version_text(_patch(span.since))
     last = previous_version(span.until)
-    if last == span.since:
-        return since
+    if _patch(last) == _patch(span.since):
+        return version_text(_patch(last)) if len(span.until) > 2 else since
+    if len(span.since) > 2 and len(span.until) == 2 and last == span.since[:2]:
+        return f"{since}\N{EN DASH}{version_text(last)}.x"
     return f"{since}\N{EN DASH}{version_text(last)}"
+
+
+def _patch(version: Version) -> Version:
+    return tuple(version) + (0,) * (3 - len(version))
 
 
 def previous_version(until: Version) -> Version:
@@ -186,25 +200,113 @@ def _is_type_checking(test: ast.expr) -> bool:
     return isinstance(test, ast.Name) and test.id == "TYPE_CHECKING"
 
 
-def _version_test(test: ast.expr) -> Optional[Version]:
-    """(3, 13) for ``sys.version_info >= (3, 13)``; None for anything else."""
-    if not (
-        isinstance(test, ast.Compare)
-        and len(test.ops) == 1
-        and isinstance(test.ops[0], ast.GtE)
-        and isinstance(test.left, ast.Attribute)
-        and test.left.attr == "version_info"
-        and isinstance(test.left.value, ast.Name)
-        and test.left.value.id == "sys"
-    ):
-        return None
+# A set of versions: half-open intervals [since, until), ``until`` None for no end.
+Interval = Tuple[Version, Optional[Version]]
+ALL: List[Interval] = [(OLDEST, None)]
+
+
+def _is_version_info(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Attribute)
+        and node.attr == "version_info"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "sys"
+    )
+
+
+def _version_literal(node: ast.expr) -> Optional[Version]:
     try:
-        value = ast.literal_eval(test.comparators[0])
+        value = ast.literal_eval(node)
     except ValueError:
         return None
     if not (isinstance(value, tuple) and value and all(isinstance(p, int) for p in value)):
         return None
     return tuple(value)
+
+
+def _intersect(a: Sequence[Interval], b: Sequence[Interval]) -> List[Interval]:
+    out: List[Interval] = []
+    for since_a, until_a in a:
+        for since_b, until_b in b:
+            since = max(since_a, since_b)
+            ends = [u for u in (until_a, until_b) if u is not None]
+            until = min(ends) if ends else None
+            if until is None or since < until:
+                out.append((since, until))
+    return _normal(out)
+
+
+def _complement(a: Sequence[Interval]) -> List[Interval]:
+    out: List[Interval] = []
+    start: Optional[Version] = OLDEST
+    for since, until in _normal(a):
+        if start is not None and start < since:
+            out.append((start, since))
+        start = until if start is None or until is None else max(start, until)
+        if until is None:
+            start = None
+    if start is not None:
+        out.append((start, None))
+    return out
+
+
+def _normal(a: Sequence[Interval]) -> List[Interval]:
+    """Sorted, overlapping and touching intervals merged, clipped to OLDEST."""
+    out: List[Interval] = []
+    for since, until in sorted(a, key=lambda i: i[0]):
+        since = max(since, OLDEST)
+        if until is not None and until <= since:
+            continue
+        if out and (out[-1][1] is None or since <= out[-1][1]):  # type: ignore[operator]
+            last_since, last_until = out[-1]
+            if last_until is None or until is None:
+                out[-1] = (last_since, None)
+            else:
+                out[-1] = (last_since, max(last_until, until))
+        else:
+            out.append((since, until))
+    return out
+
+
+def _version_test(test: ast.expr) -> Optional[List[Interval]]:
+    """The versions a gate's condition holds for, as intervals: ``[((3, 13), None)]`` for
+    ``sys.version_info >= (3, 13)``; None for a condition outside the forms above."""
+    if isinstance(test, ast.BoolOp):
+        parts = [_version_test(value) for value in test.values]
+        if any(part is None for part in parts):
+            return None
+        result = parts[0]
+        assert result is not None
+        for part in parts[1:]:
+            assert part is not None
+            if isinstance(test.op, ast.Or):
+                result = _normal([*result, *part])
+            else:
+                result = _intersect(result, part)
+        return result
+    if not isinstance(test, ast.Compare):
+        return None
+    # a <op> b <op> c ...: each adjacent pair is one comparison with sys.version_info
+    operands = [test.left, *test.comparators]
+    result: List[Interval] = list(ALL)
+    for left, op, right in zip(operands, test.ops, operands[1:]):
+        if _is_version_info(left):
+            bound, flipped = _version_literal(right), False
+        elif _is_version_info(right):
+            bound, flipped = _version_literal(left), True
+        else:
+            return None
+        if bound is None:
+            return None
+        # sys.version_info >= bound, or bound <= sys.version_info: from bound on
+        if (isinstance(op, ast.GtE) and not flipped) or (isinstance(op, ast.LtE) and flipped):
+            result = _intersect(result, [(bound, None)])
+        # sys.version_info < bound, or bound > sys.version_info: before bound
+        elif (isinstance(op, ast.Lt) and not flipped) or (isinstance(op, ast.Gt) and flipped):
+            result = _intersect(result, [(OLDEST, bound)])
+        else:
+            return None
+    return result
 
 
 def _strip_version_prefix(text: str) -> str:
@@ -310,22 +412,24 @@ class _Reader:
                 if orelse:
                     branches.append((None, orelse, ""))
                 current = None
-        upper: Optional[Version] = None
+        taken: List[Interval] = []  # what the branches before hold for
         for test, body, why in branches:
             if test is not None and _is_type_checking(test):
                 self.typing_branch(body)
                 continue
             if test is None:
-                since = OLDEST
+                holds = list(ALL)
             else:
                 found = _version_test(test)
                 if found is None:
-                    raise GateError(f"{self.where(test)}: not a `sys.version_info >=` gate")
-                if upper is not None and found >= upper:
-                    raise GateError(f"{self.where(test)}: gates must go from newest to oldest")
-                since = found
-            self.branch(body, since, upper, _strip_version_prefix(why))
-            upper = since
+                    raise GateError(f"{self.where(test)}: not a `sys.version_info` gate")
+                holds = found
+            own = _intersect(holds, _complement(taken))
+            if not own:
+                raise GateError(f"{self.where(body[0])}: the branches before cover this one")
+            for since, until in own:
+                self.branch(body, since, until, _strip_version_prefix(why))
+            taken = _normal([*taken, *holds])
 
     def is_elif(self, node: ast.If) -> bool:
         line = self.source.splitlines()[node.lineno - 1]

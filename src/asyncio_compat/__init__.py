@@ -63,7 +63,10 @@ if TYPE_CHECKING:
     from ._cancelling import cancelling, uncancel
     from ._exceptions import add_note
 
-if sys.version_info >= (3, 15):  # 3.15+: gh-108951 added TaskGroup.cancel()
+if sys.version_info >= (3, 15):
+    # 3.15+: gh-108951 added TaskGroup.cancel(); 3.15.0's release candidates fixed an eager
+    # child cancelling the group (gh-155418), an outside cancellation after cancel()
+    # (gh-155433) and a GeneratorExit out of the body (gh-135736), none of them in 3.14.x.
     from asyncio import TaskGroup
 else:
     from ._taskgroup import TaskGroup
@@ -75,9 +78,11 @@ if sys.version_info >= (3, 13):
 else:
     from ._timeout import Timeout, timeout, timeout_at
 
-if sys.version_info >= (3, 13):
+# (3, 13) first, here and below: type checkers read a version of two parts only.
+if sys.version_info >= (3, 13) and (sys.version_info < (3, 14) or sys.version_info >= (3, 14, 8)):
     # 3.13+: wait_for is 3.12's timeout() around an await (gh-96764, which fixed gh-86296),
-    # and 3.13's timeout() is the newest (gh-96037, gh-116720). Unchanged since.
+    # and 3.13's timeout() is the newest (gh-96037, gh-116720). 3.14.0-3.14.7 do not record
+    # the waiter of a timeout <= 0 in the call graph (gh-157058, 3.14.8); 3.13 has no graph.
     from asyncio import wait_for
 else:
     if TYPE_CHECKING:
@@ -88,18 +93,21 @@ if TYPE_CHECKING:
     # typeshed's stub of asyncio.as_completed types both iterations wrongly (typeshed
     # #15644, #15646): type checkers see ours on every version.
     from ._ascompleted import as_completed
-elif sys.version_info >= (3, 14):
-    # 3.14+: a cancelled wait no longer loses a result from the count, and the waits
-    # are awaited-by links of asyncio.graph (gh-91048); 3.13 made it an async iterator
-    # yielding the given tasks (gh-77714). 3.14's is 3.15's.
+elif sys.version_info >= (3, 15, 1) or (3, 14, 9) <= sys.version_info < (3, 15):
+    # A cancelled wait no longer loses a result from the count (gh-158004: 3.14.9, 3.15.1);
+    # the waits are awaited-by links of asyncio.graph (gh-156523: 3.14.8, 3.15.0); 3.13
+    # made it an async iterator yielding the given tasks (gh-77714).
     from asyncio import as_completed
 else:
     _on_first_use["as_completed"] = "asyncio_compat._ascompleted"
 
-if sys.version_info >= (3, 14):
-    # 3.14+: gh-91048 call-graph introspection (asyncio.graph), on the awaited-by links
-    # that the stdlib's tasks, TaskGroup, gather, shield, wait, wait_for and
-    # as_completed record. Unchanged in 3.15.
+if sys.version_info >= (3, 14) and sys.version_info >= (3, 14, 8):
+    # 3.14.8+: gh-91048 call-graph introspection (asyncio.graph), on the awaited-by links
+    # that the stdlib's tasks, TaskGroup, gather, shield, wait, wait_for and as_completed
+    # record, once those are right: no stale links left by wait (gh-152569, 3.14.7),
+    # gather (gh-157213) or shield (gh-155143), the waits of wait_for with a timeout <= 0
+    # (gh-157058) and as_completed (gh-156523) recorded, print_call_graph() through a
+    # generator (gh-156988) and on a finished task (gh-156408). 3.15.0 has them all.
     from asyncio import (
         FrameCallGraphEntry,
         FutureCallGraph,
@@ -150,6 +158,9 @@ else:
 
 if sys.version_info >= (3, 11):  # 3.11+: PEP 654 exception groups and group-aware traceback
     from builtins import BaseExceptionGroup, ExceptionGroup, TimeoutError
+
+    # The interpreter's own groups need its own traceback (exceptiongroup's is this one
+    # on 3.11+). Later changes are the display's, not the groups': 3.13's carets.
     from traceback import format_exception, format_exception_only, print_exc, print_exception
 else:
     # bpo-46771 (3.11) made asyncio.TimeoutError the builtin: ours subclasses both.

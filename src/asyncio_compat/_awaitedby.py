@@ -14,12 +14,20 @@ that 3.14's own ``await``, ``gather``, ``shield`` and ``wait`` record, are read 
 futures' done callbacks when a graph is captured (``_graph.py``): nobody pays for them
 until then (recording them here would make ``as_completed()`` 1.6 times slower per
 awaitable on 3.8).
+
+3.14.0-3.14.7's records are not 3.15's (``STDLIB_RECORDS``): ``wait`` (gh-152569, fixed in
+3.14.7), ``gather`` (gh-157213) and ``shield`` (gh-155143) leave links behind, ``wait_for``
+with a timeout <= 0 (gh-157058) and ``as_completed`` (gh-156523) record none (all fixed in
+3.14.8). There the backport's graph recovers the links as before 3.14, and reads what the
+hooks here record in the table, not the futures' records, which it cannot tell from the
+stdlib's stale ones; the hooks also call the stdlib's, for 3.14's own tools.
 """
 
 from __future__ import annotations
 
 __all__ = [
     "AWAITED_BY",
+    "STDLIB_RECORDS",
     "future_add_to_awaited_by",
     "future_discard_from_awaited_by",
     "recorded_awaiters",
@@ -31,10 +39,13 @@ TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does 
 if TYPE_CHECKING:
     from typing import Any, Dict, List
 
-if sys.version_info >= (3, 14):  # 3.14+: gh-91048 call-graph introspection (asyncio.graph)
+# The stdlib's records are complete and right from 3.14.8 (the module docstring). (3, 14)
+# first: type checkers read a version of two parts only.
+if sys.version_info >= (3, 14) and sys.version_info >= (3, 14, 8):  # 3.14.8+: gh-91048
     from asyncio import futures as _futures
 
     AWAITED_BY = True
+    STDLIB_RECORDS = True
     _add = _futures.future_add_to_awaited_by
     _discard = _futures.future_discard_from_awaited_by
 
@@ -60,7 +71,10 @@ else:
     import asyncio.futures
     import weakref
 
-    AWAITED_BY = False
+    # 3.14.0-3.14.7 have the hooks (gh-91048): this package's TaskGroup, wait_for and
+    # as_completed call them there too, as 3.15's do.
+    AWAITED_BY = sys.version_info >= (3, 14)
+    STDLIB_RECORDS = False
 
     # What 3.14 accepts: the C and the pure-Python Future and their subclasses (tasks).
     _FUTURES = (asyncio.futures._PyFuture, asyncio.futures.Future)  # type: ignore[attr-defined]
@@ -78,6 +92,8 @@ else:
 
     def future_add_to_awaited_by(fut: Any, waiter: Any, /) -> None:
         """Record that *fut* is awaited by *waiter* (both asyncio futures or tasks)."""
+        if AWAITED_BY:  # 3.14.0-3.14.7: for the stdlib's own tools too
+            asyncio.futures.future_add_to_awaited_by(fut, waiter)  # type: ignore[attr-defined]
         if isinstance(fut, _FUTURES) and isinstance(waiter, _FUTURES):
             key = id(fut)
             entry = _AWAITERS.get(key)
@@ -88,6 +104,8 @@ else:
 
     def future_discard_from_awaited_by(fut: Any, waiter: Any, /) -> None:
         """Record that *fut* is no longer awaited by *waiter*."""
+        if AWAITED_BY:
+            asyncio.futures.future_discard_from_awaited_by(fut, waiter)  # type: ignore[attr-defined]
         if isinstance(fut, _FUTURES) and isinstance(waiter, _FUTURES):
             key = id(fut)
             entry = _AWAITERS.get(key)

@@ -46,6 +46,7 @@ import types
 from asyncio import events, futures, tasks
 
 from . import _ascompleted, _waitfor
+from ._awaitedby import STDLIB_RECORDS as _STDLIB_RECORDS
 from ._awaitedby import future_add_to_awaited_by, future_discard_from_awaited_by
 from ._awaitedby import recorded_awaiters as _recorded_awaiters
 from ._taskgroup import TaskGroup as _BackportTaskGroup
@@ -97,9 +98,10 @@ class FutureCallGraph:
 
 # --- awaited-by links -------------------------------------------------------------------
 
-# "recorded": the stdlib's records (3.14+); "recovered": from the objects only; "both".
-# Tests set "recovered" on 3.14+ to compare the recovery with the stdlib's records.
-_LINKS = "recorded" if sys.version_info >= (3, 14) else "both"
+# "recorded": the stdlib's records (3.14.8+, _awaitedby.STDLIB_RECORDS); "recovered": from
+# the objects only; "both": recovered and the hooks' table (before 3.14.8). Tests set
+# "recovered" on 3.14+ to compare the recovery with the stdlib's records.
+_LINKS = "recorded" if _STDLIB_RECORDS else "both"
 
 
 def _nested_code(function: Any, name: str) -> Any:

@@ -611,6 +611,8 @@ def load_impl(name: str) -> types.SimpleNamespace:
             cancelling=cancelling,
             uncancel=uncancel,
         )
+    if name == "toplevel":
+        return _toplevel()
     if name == "backport":
         import asyncio_compat
         from asyncio_compat import backport
@@ -632,3 +634,29 @@ def load_impl(name: str) -> types.SimpleNamespace:
             uncancel=backport.uncancel,
         )
     raise ValueError(f"unknown implementation {name!r}")
+
+
+def _toplevel() -> types.SimpleNamespace:
+    """``--impl toplevel``: every name of ``asyncio_compat.__all__`` as its gates give it on
+    this interpreter, the stdlib's object or the backport's: a gate that hands out a
+    stdlib object lacking a fix fails the tests of that fix."""
+    import asyncio_compat
+
+    names: Dict[str, Any] = {}
+    for name in asyncio_compat.__all__:
+        try:
+            names[name] = getattr(asyncio_compat, name)
+        except ImportError:  # catch() without exceptiongroup: the files needing it skip
+            names[name] = None
+    stdlib = sorted(
+        name
+        for name, obj in names.items()
+        if not getattr(obj, "__module__", "").startswith(("asyncio_compat", "exceptiongroup"))
+    )
+    version = getattr(asyncio_compat, "__version__", "?")
+    return _namespace(
+        "toplevel",
+        f"asyncio_compat {version} ({asyncio_compat.__file__}), as its gates pick here: "
+        f"the stdlib's {', '.join(stdlib) or 'nothing'}; the rest this package's",
+        **names,
+    )
