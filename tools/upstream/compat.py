@@ -482,7 +482,12 @@ class _ExceptionIsLikeMixin:
         case.assertEqual(template.args[:1], exc.args[:1])
 
 
+class _Error(Exception):
+    """``test.support.Error``: the base of the test package's own errors."""
+
+
 _SUPPORT_FALLBACKS: Dict[str, Any] = {
+    "Error": _Error,
     "SHORT_TIMEOUT": 30.0,
     "LONG_TIMEOUT": 300.0,
     "skip_emscripten_stack_overflow": _no_platform_skip,

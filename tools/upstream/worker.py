@@ -74,7 +74,9 @@ TEST_FILES = (
             (
                 selection.Selection("TracebackCases", "test_format_exception_group*"),
                 selection.Selection("BaseExceptionReportingTests", "test_exception_group_*"),
-                selection.Selection("TracebackFormatMixin", "test_exception_group_*"),
+                selection.Selection(
+                    "TracebackFormatMixin", "test_exception_group_deep_recursion_traceback"
+                ),
             ),
             exclude=("CExcReportingTests", "TestFallbackTracebackFormat"),
         ),
