@@ -469,17 +469,19 @@ class _ExceptionIsLikeMixin:
     def assertExceptionIsLike(self, exc: Any, template: Any) -> None:
         case: Any = self
         if template is None or exc is None:
-            case.assertIs(template, exc)
+            if template is not exc:
+                case.fail(f"expected {template!r}, got {exc!r}")
             return
         if isinstance(exc, BaseExceptionGroup):
-            case.assertIsInstance(template, BaseExceptionGroup)
-            case.assertEqual(template.message, exc.message)
-            case.assertEqual(len(template.exceptions), len(exc.exceptions))
+            if not isinstance(template, BaseExceptionGroup):
+                case.fail(f"expected {template!r}, got the group {exc!r}")
+            if (template.message, len(template.exceptions)) != (exc.message, len(exc.exceptions)):
+                case.fail(f"expected a group like {template!r}, got {exc!r}")
             for member, expected in zip(exc.exceptions, template.exceptions):
                 self.assertExceptionIsLike(member, expected)
             return
-        case.assertIs(type(template), type(exc))
-        case.assertEqual(template.args[:1], exc.args[:1])
+        if type(template) is not type(exc) or template.args[:1] != exc.args[:1]:
+            case.fail(f"expected an exception like {template!r}, got {exc!r}")
 
 
 class _Error(Exception):
@@ -774,7 +776,9 @@ def exception_group_names(impl: str) -> Dict[str, Any]:
 
         names = {n: getattr(builtins, n, None) for n in EXCEPTION_GROUP_NAMES[:2]}
         names.update((n, getattr(traceback, n)) for n in EXCEPTION_GROUP_NAMES[2:6])
-        names.update(suppress=contextlib.suppress, add_note=getattr(BaseException, "add_note", None))
+        names.update(
+            suppress=contextlib.suppress, add_note=getattr(BaseException, "add_note", None)
+        )
         return names
     import asyncio_compat
 

@@ -63,9 +63,11 @@ tests, ``test_contextlib.py``'s ``TestSuppress``: ``rewrite(..., egroups=True)``
 
 and run on the interpreter at hand::
 
-    self.assertIsSubclass(...), ... (3.14's)       ->  _upstream_compat.assert_method(self, '...')(...)
-    from test.support[.M] import N                 ->  N = _upstream_compat.support_name('N'[, M])
-    import _colorize (3.13's)                      ->  _colorize = _upstream_compat.colorize_module()
+    self.assertIsSubclass(...), ... (3.14's)
+                                 ->  _upstream_compat.assert_method(self, '...')(...)
+    from test.support[.M] import N
+                                 ->  N = _upstream_compat.support_name('N'[, M])
+    import _colorize (3.13's)    ->  _colorize = _upstream_compat.colorize_module()
 
 After rewriting, ``check()`` refuses a module in which a reference to the stdlib's
 TaskGroup/timeout/wait_for/as_completed would be left, so the stdlib can never be tested
@@ -219,10 +221,10 @@ class Rewriter(ast.NodeTransformer):
         return node
 
     def visit_Name(self, node: ast.Name) -> Any:
-        if self.egroups and self.impl and node.id in EGROUP_CLASSES:
-            if isinstance(node.ctx, ast.Load):
-                self.counts[node.id] += 1
-                return _load(f"{IMPL}.{node.id}", node)
+        egroup = self.egroups and self.impl and node.id in EGROUP_CLASSES
+        if egroup and isinstance(node.ctx, ast.Load):
+            self.counts[node.id] += 1
+            return _load(f"{IMPL}.{node.id}", node)
         return node
 
     def visit_Import(self, node: ast.Import) -> Any:
@@ -500,15 +502,15 @@ def _egroup_problems(tree: ast.AST) -> List[str]:
         if isinstance(node, ast.Name) and node.id in EGROUP_CLASSES:
             if isinstance(node.ctx, ast.Load):
                 problems.append(f"line {node.lineno}: {node.id} left pointing at the builtin")
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
             if node.attr in EGROUP_MODULES.get(node.value.id, ()):
                 problems.append(f"line {node.lineno}: {node.value.id}.{node.attr} not rewritten")
-        if isinstance(node, ast.ImportFrom) and node.module in EGROUP_MODULES and not node.level:
-            for alias in node.names:
-                if alias.name in EGROUP_MODULES[node.module]:
-                    problems.append(
-                        f"line {node.lineno}: from {node.module} import {alias.name} not rewritten"
-                    )
+        elif isinstance(node, ast.ImportFrom) and node.module in EGROUP_MODULES and not node.level:
+            names = [a.name for a in node.names if a.name in EGROUP_MODULES[node.module]]
+            problems.extend(
+                f"line {node.lineno}: from {node.module} import {name} not rewritten"
+                for name in names
+            )
     return problems
 
 

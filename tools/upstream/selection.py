@@ -116,9 +116,7 @@ def prune(tree: ast.Module, selection: Union[Selection, Selections]) -> Counter[
         }
         picked.update(dict.fromkeys({part.base} | variants, part))
         for name in variants:
-            picked.update(
-                (b, part) for b in map(_dotted, classes[name].bases) if b in classes
-            )
+            picked.update((b, part) for b in map(_dotted, classes[name].bases) if b in classes)
     dropped: Set[str] = set()
     body: List[ast.stmt] = []
     for node in tree.body:
