@@ -682,7 +682,9 @@ def test_test_support_fallbacks():
         ExceptionGroup("eg", [ValueError(1)]), ExceptionGroup("eg", [ValueError(1)])
     )
     with pytest.raises(AssertionError):
-        case.assertExceptionIsLike(ExceptionGroup("eg", [ValueError(1)]), ValueError(1))
+        case.assertExceptionIsLike(
+            ExceptionGroup("eg", [ValueError(1)]), ExceptionGroup("eg", [TypeError(1)])
+        )
     compat.assert_method(case, "assertIsSubclass")(ExceptionGroup, BaseExceptionGroup)
     with pytest.raises(AssertionError):
         compat.assert_method(case, "assertNotHasAttr")(case, "runTest")
