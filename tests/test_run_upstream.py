@@ -191,6 +191,68 @@ def test_rewrite_for_the_stdlib_only_touches_compat_names():
     }
 
 
+EGROUP_SAMPLE = """
+import traceback
+import _colorize
+from contextlib import *
+from traceback import print_exc as pe
+from test.support import nomemtest
+from test.support.testcase import ExceptionIsLikeMixin
+
+class T(ExceptionIsLikeMixin, unittest.TestCase):
+    def test_it(self):
+        self.assertIsSubclass(ExceptionGroup, BaseExceptionGroup)
+        eg = ExceptionGroup("eg", [ValueError()])
+        eg.add_note("note")
+        with suppress(ValueError):
+            traceback.print_exception(eg)
+        return traceback.format_exception_only(eg), traceback.walk_tb, pe
+"""
+
+
+def test_rewrite_points_the_exception_group_names_at_the_implementation():
+    """In an egroups file, the groups, traceback's formatting functions and suppress are
+    the implementation's; add_note() is its function before 3.11; 3.14's assertions,
+    test.support's names and _colorize come from compat."""
+    tree = ast.parse(EGROUP_SAMPLE)
+    counts = rewrite.rewrite(tree, impl=True, egroups=True)
+    assert 2 == counts["ExceptionGroup"]
+    assert 1 == counts["BaseExceptionGroup"]
+    assert 1 == counts["traceback.print_exception"] == counts["traceback.format_exception_only"]
+    assert 1 == counts["from contextlib import *"] == counts["from traceback import print_exc"]
+    assert 1 == counts["self.assertIsSubclass()"] == counts["import _colorize"]
+    assert (1 if sys.version_info < (3, 11) else 0) == counts["X.add_note()"]
+    source = ast.unparse(tree) if hasattr(ast, "unparse") else None
+    if source is not None:
+        assert "from contextlib import *\nsuppress = _upstream_impl.suppress" in source
+        assert "pe = _upstream_impl.print_exc" in source
+        assert "nomemtest = _upstream_compat.support_name('nomemtest')" in source
+        assert (
+            "ExceptionIsLikeMixin = _upstream_compat.support_name('ExceptionIsLikeMixin', "
+            "'test.support.testcase')"
+        ) in source
+        assert "_colorize = _upstream_compat.colorize_module()" in source
+        assert "_upstream_compat.assert_method(self, 'assertIsSubclass')(" in source
+        assert "traceback.walk_tb" in source  # not an exception-group name
+
+
+def test_rewrite_leaves_the_exception_group_names_of_other_files():
+    """Without egroups (the asyncio files) or for the stdlib, the names are left alone."""
+    for impl, egroups in ((True, False), (False, True)):
+        tree = ast.parse(EGROUP_SAMPLE)
+        counts = rewrite.rewrite(tree, impl=impl, egroups=egroups)
+        assert not {"ExceptionGroup", "traceback.print_exception"} & set(counts)
+
+
+def test_check_refuses_leftover_builtin_groups():
+    """check() refuses an egroups file left with a builtin group or a stdlib function."""
+    tree = ast.parse("ExceptionGroup\ntraceback.print_exc()\nfrom contextlib import suppress\n")
+    with pytest.raises(rewrite.RewriteError) as info:
+        rewrite.check(tree, rewrite.Rewriter(impl=True, egroups=True))
+    assert 3 == str(info.value).count("line")
+    rewrite.check(tree, rewrite.Rewriter(impl=True))  # the asyncio files may use them
+
+
 def test_check_refuses_leftover_stdlib_references():
     """check() refuses a module left with the stdlib's TaskGroup or a task method call."""
     tree = ast.parse("import asyncio.taskgroups\nasyncio.TaskGroup\nt.cancelling()\n")
@@ -383,7 +445,78 @@ def test_prune_refuses_a_file_without_the_selected_tests():
 
 def test_worker_and_parent_agree_on_the_files():
     """The parent looks for the files the worker loads."""
-    assert run_upstream.TEST_FILES == tuple(f.name for f in worker.TEST_FILES)
+    assert run_upstream.TEST_FILES == tuple(f.name for f in worker.TEST_FILES if not f.egroups)
+    assert run_upstream.EGROUP_FILES == tuple(f.name for f in worker.TEST_FILES if f.egroups)
+
+
+TRACEBACK_SAMPLE = """
+import _colorize
+import re
+from test.support import captured_output, requires_subprocess
+
+color_overrides = {"reset": "z"}
+colors = {color_overrides.get(k, k): v for k, v in _colorize.default_theme.items()}
+boundaries = re.compile("x")
+kept = 1
+
+class TracebackCases(unittest.TestCase):
+    def setUp(self):
+        _colorize.COLORIZE = False
+
+    def test_format_exception_group(self):
+        return kept
+
+    def test_format_other(self):
+        pass
+
+class BaseExceptionReportingTests:
+    def test_exception_group_basic(self):
+        pass
+
+    def test_simple(self):
+        return boundaries
+
+class PyExcReportingTests(BaseExceptionReportingTests, unittest.TestCase):
+    def get_report(self, e):
+        return captured_output
+
+class CExcReportingTests(BaseExceptionReportingTests, unittest.TestCase):
+    pass
+
+class TestColorizedTraceback(unittest.TestCase):
+    def test_colors(self):
+        return colors, requires_subprocess
+"""
+
+
+def test_prune_with_several_selections():
+    """Selections keep the union of their parts' tests and variants, drop the excluded
+    variants, and the module-level assignments and imports that only dropped tests used."""
+    tree = ast.parse(TRACEBACK_SAMPLE)
+    picks = selection.Selections(
+        (
+            selection.Selection("TracebackCases", "test_format_exception_group*"),
+            selection.Selection("BaseExceptionReportingTests", "test_exception_group_*"),
+        ),
+        exclude=("CExcReportingTests",),
+    )
+    counts = selection.prune(tree, picks)
+    expected = {
+        "TracebackCases": ["setUp", "test_format_exception_group"],
+        "BaseExceptionReportingTests": ["test_exception_group_basic"],
+        "PyExcReportingTests": ["get_report"],
+    }
+    assert expected == _classes(tree)
+    assigned = [t.id for n in tree.body if isinstance(n, ast.Assign) for t in n.targets]
+    assert ["kept"] == assigned
+    imports = [
+        a.name for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names
+    ]
+    assert ["_colorize", "captured_output"] == imports
+    assert 3 == counts["unused module-level assignments"]
+    assert 2 == counts["test classes not selected"]
+    assert picks.keeps("test_exception_group_basic")
+    assert not picks.keeps("test_simple")
 
 
 # --- skip table --------------------------------------------------------------------------
@@ -416,6 +549,22 @@ def test_skip_condition_on_the_toplevel_implementation():
         skips.matches("impl=toplevel & 3.13", toplevel),
         skips.matches("impl=toplevel & 3.13", backport),
     )
+
+
+@pytest.mark.parametrize(
+    ("condition", "release", "expected"),
+    [
+        ("exceptiongroup<1.4", (1, 3, 2), True),
+        ("exceptiongroup<1.4", (1, 4, 0), False),
+        ("exceptiongroup>=1.3", (1, 3), True),
+        ("exceptiongroup<1.4", (), False),  # not installed
+        ("<3.11 & exceptiongroup<1.4", (1, 3, 2), False),  # on 3.13
+    ],
+)
+def test_skip_condition_on_the_exceptiongroup_release(condition, release, expected):
+    """The exceptiongroup term compares the installed release; false without one."""
+    env = skips.Env("cpython", (3, 13, 0), "asyncio", "backport", release)
+    assert skips.matches(condition, env) is expected
 
 
 def test_skip_table_is_well_formed():
@@ -523,6 +672,48 @@ def test_anext_and_the_test_package_stand_ins():
     assert compat.TestCase is compat.test_utils_module.TestCase
     assert compat.TestLoop is compat.test_utils("TestLoop")
     assert 300.0 == compat.test_support.LONG_TIMEOUT
+
+
+def test_test_support_fallbacks():
+    """test.support's names are the interpreter's where it has them, else compat's own;
+    3.14's assertions work on older unittest."""
+    assert compat.support_name("exceeds_recursion_limit")() > sys.getrecursionlimit()
+    assert compat.support_name("skip_wasi_stack_overflow")()(len) is len
+    with pytest.raises(ImportError, match="no fallback"):
+        compat.support_name("no_such_helper")
+    mixin = compat.support_name("ExceptionIsLikeMixin", "test.support.testcase")
+
+    class Case(mixin, unittest.TestCase):
+        def runTest(self):
+            pass
+
+    case = Case()
+    case.assertExceptionIsLike(
+        ExceptionGroup("eg", [ValueError(1)]), ExceptionGroup("eg", [ValueError(1)])
+    )
+    with pytest.raises(AssertionError):
+        case.assertExceptionIsLike(
+            ExceptionGroup("eg", [ValueError(1)]), ExceptionGroup("eg", [TypeError(1)])
+        )
+    compat.assert_method(case, "assertIsSubclass")(ExceptionGroup, BaseExceptionGroup)
+    with pytest.raises(AssertionError):
+        compat.assert_method(case, "assertNotHasAttr")(case, "runTest")
+    with compat.support_name("captured_output")("stderr") as err:
+        print("x", file=sys.stderr)
+    assert "x\n" == err.getvalue()
+
+
+def test_exception_group_names_of_each_implementation():
+    """The backport is tested with asyncio_compat's names, the stdlib with its own, the
+    taskgroup package with none (its files are skipped)."""
+    asyncio_compat = pytest.importorskip("asyncio_compat")
+    ours = compat.exception_group_names("backport")
+    assert asyncio_compat.ExceptionGroup is ours["ExceptionGroup"]
+    assert asyncio_compat.suppress is ours["suppress"]
+    assert {None} == set(compat.exception_group_names("taskgroup").values())
+    import contextlib
+
+    assert contextlib.suppress is compat.exception_group_names("stdlib")["suppress"]
 
 
 # --- finding the suite, and end to end -----------------------------------------------------
@@ -771,3 +962,59 @@ def test_end_to_end_toplevel(tmp_path):
     assert 0 == proc.returncode, out
     assert "1 passed, 0 failed, 0 skipped" == out.rstrip().splitlines()[-1], out
     assert "implementation: asyncio_compat " in out
+
+
+EXCEPTION_GROUP_TESTS = """
+    import unittest
+    import asyncio_compat
+    from test.support import exceeds_recursion_limit
+
+    class TestExceptionGroupTypeHierarchy(unittest.TestCase):
+        def test_names(self):
+            self.assertIs(asyncio_compat.ExceptionGroup, ExceptionGroup)
+            self.assertIsSubclass(ExceptionGroup, BaseExceptionGroup)
+            self.assertGreater(exceeds_recursion_limit(), 0)
+
+        def test_split(self):
+            try:
+                raise ExceptionGroup("eg", [ValueError(1), TypeError(2)])
+            except* ValueError as e:
+                self.assertIsInstance(e, asyncio_compat.ExceptionGroup)
+            except* TypeError:
+                pass
+"""
+
+CONTEXTLIB_TESTS = """
+    import unittest
+    import asyncio_compat
+    from contextlib import *
+
+    class TestSuppress(unittest.TestCase):
+        def test_exception_groups(self):
+            self.assertIs(asyncio_compat.suppress, suppress)
+            with self.assertRaises(ExceptionGroup):
+                with suppress(ValueError):
+                    raise ExceptionGroup("eg", [ValueError(1), TypeError(2)])
+
+    class TestExitStack(unittest.TestCase):
+        def test_not_selected(self):
+            self.fail("not a suppress test")
+"""
+
+
+def test_end_to_end_exception_group_files(tmp_path):
+    """The exception-group files above test_asyncio run against asyncio_compat's names
+    (only TestSuppress of test_contextlib.py); a suite without test_traceback.py runs
+    the others."""
+    pytest.importorskip("asyncio_compat")
+    suite = make_suite(tmp_path, "3.15", {"test_tasks.py": TASKS_TESTS})
+    (suite.parent / "test_exception_group.py").write_text(textwrap.dedent(EXCEPTION_GROUP_TESTS))
+    (suite.parent / "test_contextlib.py").write_text(textwrap.dedent(CONTEXTLIB_TESTS))
+    proc = _run_tool(
+        "--cpython-tests", str(suite), "-v", "-k", "test_exception_group", "-k", "test_contextlib"
+    )
+    out = proc.stdout
+    assert 0 == proc.returncode, out
+    assert "3 passed, 0 failed, 0 skipped" == out.rstrip().splitlines()[-1], out
+    assert "test_traceback.py: not in this suite" in out
+    assert "test_contextlib.TestSuppress.test_exception_groups ... ok" in out

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Run CPython's own TaskGroup, timeout, wait_for, as_completed and call-graph tests against
-asyncio_compat.backport.
+asyncio_compat.backport, and its exception-group tests against asyncio_compat's names.
 
 The tests are never copied into this project: this tool finds the newest CPython test
 suite installed on the machine, reads these files of its ``test_asyncio`` from it:
@@ -13,6 +13,18 @@ suite installed on the machine, reads these files of its ``test_asyncio`` from i
 * ``test_graph.py`` (a 3.14+ suite): call-graph introspection (``capture_call_graph``...),
   in its C and Python Task/Future classes, with this package's hooks standing in for
   3.14's private ones before 3.14;
+
+and from the ``test`` folder above it, against ``asyncio_compat``'s exception-group names
+(``exceptiongroup``'s before 3.11, the builtins and the stdlib's after: a sanity run),
+whatever ``--impl`` (but ``taskgroup``, which has none):
+
+* ``test_exception_group.py``: all its tests (``ExceptionGroup``, ``BaseExceptionGroup``);
+* ``test_traceback.py``: only its exception-group tests of ``format_exception_only``,
+  ``format_exception`` and ``print_exception`` (``TracebackCases.test_format_exception_group*``,
+  ``PyExcReportingTests.test_exception_group_*``,
+  ``TestTracebackFormat.test_exception_group_deep_recursion_traceback``), not those of the
+  interpreter's own printing;
+* ``test_contextlib.py``: only ``TestSuppress`` (``suppress``, group-aware from 3.12.1);
 
 rewrites them in memory so that they use the implementation under test (and run on this
 interpreter: ``except*`` before 3.11, a ``loop_factory`` before 3.13, the ``test``
@@ -89,6 +101,8 @@ TEST_FILES = (
     "test_tasks.py",
     "test_graph.py",  # 3.14+
 )
+# in test/, above test_asyncio/: the exception-group files (left out where a suite lacks one)
+EGROUP_FILES = ("test_exception_group.py", "test_traceback.py", "test_contextlib.py")
 WORKER_SKIPPED = 10  # the worker's status for SKIPPED (the parent exits 0, or 3 with --strict)
 
 

@@ -9,7 +9,11 @@ from __future__ import annotations
 import asyncio
 import asyncio.base_events
 import builtins
+import contextlib
+import functools
+import importlib
 import inspect
+import io
 import sys
 import types
 import unittest
@@ -30,16 +34,20 @@ __all__ = [
     "TestCase",
     "TestLoop",
     "anext",
+    "assert_method",
     "asyncio_awaited_by",
     "asyncio_has_private",
     "asyncio_private",
     "await_without_task",
+    "colorize_module",
     "configure",
+    "exception_group_names",
     "frame_generator",
     "load_impl",
     "make_task",
     "new_event_loop",
     "set_event_loop_policy",
+    "support_name",
     "test_support",
     "test_utils",
     "test_utils_module",
@@ -373,8 +381,201 @@ def _real_support(name: str) -> Any:
     try:
         from test import support  # type: ignore[import-not-found]
     except ImportError as err:
+        if name in _SUPPORT_FALLBACKS:
+            return _SUPPORT_FALLBACKS[name]
         raise AttributeError(f"test.support.{name}: no test package here ({err})") from None
+    if not hasattr(support, name) and name in _SUPPORT_FALLBACKS:
+        return _SUPPORT_FALLBACKS[name]  # newer than this interpreter's test package
     return getattr(support, name)
+
+
+# --- test.support's newer helpers, for the exception-group files -------------------------
+# Written for this project, used only where the interpreter's test package lacks the name
+# (PyPy has no test package; 3.8's is older than the 3.15 tests).
+
+
+def _no_platform_skip() -> Callable[[Any], Any]:
+    """``skip_emscripten_stack_overflow()``/``skip_wasi_stack_overflow()``: those platforms
+    are not among this project's."""
+    return lambda test: test
+
+
+def _run_with_limited_c_stack(depth: int = 0, size: int = 0) -> Callable[[Any], Any]:
+    """3.15's decorator that runs a deep-recursion test on a small C stack: the test as
+    it is (the exception groups under test before 3.11 recurse in Python, where the
+    recursion limit stops them)."""
+    return lambda test: test
+
+
+def _exceeds_recursion_limit() -> int:
+    """A nesting depth well past the recursion limit."""
+    return sys.getrecursionlimit() * 5
+
+
+def _cpython_only(test: Any) -> Any:
+    return unittest.skipUnless(sys.implementation.name == "cpython", "CPython only")(test)
+
+
+def _nomemtest(test: Any) -> Any:
+    """A test of a memory-allocation failure made by ``_testcapi``: CPython only."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            importlib.import_module("_testcapi")
+        except ImportError:
+            raise unittest.SkipTest("needs _testcapi") from None
+        return test(*args, **kwargs)
+
+    return _cpython_only(run)
+
+
+def _requires_docstrings(test: Any) -> Any:
+    return unittest.skipIf(sys.flags.optimize >= 2, "docstrings are stripped (-OO)")(test)
+
+
+@contextlib.contextmanager
+def _captured_output(stream_name: str) -> Any:
+    """``sys.<stream_name>`` replaced by a StringIO for the duration."""
+    saved = getattr(sys, stream_name)
+    setattr(sys, stream_name, io.StringIO())
+    try:
+        yield getattr(sys, stream_name)
+    finally:
+        setattr(sys, stream_name, saved)
+
+
+@contextlib.contextmanager
+def _infinite_recursion(max_depth: int = 0) -> Any:
+    """A recursion limit of *max_depth* frames above the current depth, for the duration."""
+    saved = sys.getrecursionlimit()
+    depth = len(inspect.stack(0))
+    sys.setrecursionlimit(depth + (max_depth or 1000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(saved)
+
+
+def _has_no_debug_ranges() -> bool:
+    """Whether code objects lack column positions (3.11's ``co_positions``)."""
+    return not hasattr(types.CodeType, "co_positions")
+
+
+class _ExceptionIsLikeMixin:
+    """``assertExceptionIsLike(exc, template)``: *exc* has *template*'s shape, compared on
+    types and first argument (on message and members for a group)."""
+
+    def assertExceptionIsLike(self, exc: Any, template: Any) -> None:
+        case: Any = self
+        if template is None or exc is None:
+            if template is not exc:
+                case.fail(f"expected {template!r}, got {exc!r}")
+            return
+        if isinstance(exc, BaseExceptionGroup):
+            if not isinstance(template, BaseExceptionGroup):
+                case.fail(f"expected {template!r}, got the group {exc!r}")
+            if (template.message, len(template.exceptions)) != (exc.message, len(exc.exceptions)):
+                case.fail(f"expected a group like {template!r}, got {exc!r}")
+            for member, expected in zip(exc.exceptions, template.exceptions):
+                self.assertExceptionIsLike(member, expected)
+            return
+        if type(template) is not type(exc) or template.args[:1] != exc.args[:1]:
+            case.fail(f"expected an exception like {template!r}, got {exc!r}")
+
+
+class _Error(Exception):
+    """``test.support.Error``: the base of the test package's own errors."""
+
+
+_SUPPORT_FALLBACKS: Dict[str, Any] = {
+    "Error": _Error,
+    "SHORT_TIMEOUT": 30.0,
+    "LONG_TIMEOUT": 300.0,
+    "skip_emscripten_stack_overflow": _no_platform_skip,
+    "skip_wasi_stack_overflow": _no_platform_skip,
+    "run_with_limited_c_stack": _run_with_limited_c_stack,
+    "exceeds_recursion_limit": _exceeds_recursion_limit,
+    "nomemtest": _nomemtest,
+    "cpython_only": _cpython_only,
+    "requires_docstrings": _requires_docstrings,
+    "captured_output": _captured_output,
+    "infinite_recursion": _infinite_recursion,
+    "has_no_debug_ranges": _has_no_debug_ranges,
+    "force_not_colorized": lambda test: test,  # no colours before 3.13
+    "force_not_colorized_test_class": lambda cls: cls,
+    "ExceptionIsLikeMixin": _ExceptionIsLikeMixin,
+}
+
+
+def support_name(name: str, module: str = "test.support") -> Any:
+    """``from <module> import <name>`` (a module of ``test.support``): the interpreter's own
+    where it has it, else this module's fallback (``_SUPPORT_FALLBACKS``)."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        pass
+    if name in _SUPPORT_FALLBACKS:
+        return _SUPPORT_FALLBACKS[name]
+    raise ImportError(f"cannot import {name} from {module} here, and compat.py has no fallback")
+
+
+def colorize_module() -> Any:
+    """``import _colorize`` (3.13+): the module, or before 3.13 a stand-in whose
+    ``COLORIZE`` switch the tests may set (there are no colours to switch off)."""
+    try:
+        return importlib.import_module("_colorize")
+    except ImportError:
+        return types.SimpleNamespace(COLORIZE=False)
+
+
+def _assert_is_subclass(case: Any, cls: Any, superclass: Any, msg: Any = None) -> None:
+    if not (isinstance(cls, type) and issubclass(cls, superclass)):
+        case.fail(msg or f"{cls!r} is not a subclass of {superclass!r}")
+
+
+def _assert_not_is_subclass(case: Any, cls: Any, superclass: Any, msg: Any = None) -> None:
+    if isinstance(cls, type) and issubclass(cls, superclass):
+        case.fail(msg or f"{cls!r} is a subclass of {superclass!r}")
+
+
+def _assert_has_attr(case: Any, obj: Any, name: str, msg: Any = None) -> None:
+    if not hasattr(obj, name):
+        case.fail(msg or f"{obj!r} has no attribute {name!r}")
+
+
+def _assert_not_has_attr(case: Any, obj: Any, name: str, msg: Any = None) -> None:
+    if hasattr(obj, name):
+        case.fail(msg or f"{obj!r} has an attribute {name!r}")
+
+
+def _assert_starts_with(case: Any, text: Any, prefix: Any, msg: Any = None) -> None:
+    if not text.startswith(prefix):
+        case.fail(msg or f"{text!r} does not start with {prefix!r}")
+
+
+def _assert_ends_with(case: Any, text: Any, suffix: Any, msg: Any = None) -> None:
+    if not text.endswith(suffix):
+        case.fail(msg or f"{text!r} does not end with {suffix!r}")
+
+
+#: unittest's assertions new in 3.14, for the older unittest
+NEW_ASSERTS: Dict[str, Callable[..., None]] = {
+    "assertIsSubclass": _assert_is_subclass,
+    "assertNotIsSubclass": _assert_not_is_subclass,
+    "assertHasAttr": _assert_has_attr,
+    "assertNotHasAttr": _assert_not_has_attr,
+    "assertStartsWith": _assert_starts_with,
+    "assertEndsWith": _assert_ends_with,
+}
+
+
+def assert_method(case: unittest.TestCase, name: str) -> Callable[..., None]:
+    """``case.<name>``, or this module's version of a 3.14 assertion before 3.14."""
+    method = getattr(case, name, None)
+    if method is not None:
+        return method  # type: ignore[no-any-return]
+    return functools.partial(NEW_ASSERTS[name], case)
 
 
 #: ``from test.test_asyncio import utils``
@@ -548,10 +749,47 @@ GRAPH_NAMES = (
 )
 
 
+#: the exception-group names of asyncio_compat's top level, tested by test_exception_group.py,
+#: the exception-group tests of test_traceback.py and test_contextlib.py's TestSuppress
+EXCEPTION_GROUP_NAMES = (
+    "BaseExceptionGroup",
+    "ExceptionGroup",
+    "format_exception",
+    "format_exception_only",
+    "print_exc",
+    "print_exception",
+    "suppress",
+    "add_note",
+)
+
+
+def exception_group_names(impl: str) -> Dict[str, Any]:
+    """The exception-group names the implementation *impl* is tested with: the stdlib's
+    for ``stdlib`` (None where it lacks them), none for ``taskgroup`` (it has none: the
+    files are skipped), else ``asyncio_compat``'s top level (exceptiongroup's before 3.11,
+    its ``suppress`` before 3.12.1; the stdlib's after, a sanity run). ``add_note`` stands
+    in for ``BaseException.add_note()`` (3.11, PEP 678) where exceptions lack it."""
+    if impl == "taskgroup":
+        return dict.fromkeys(EXCEPTION_GROUP_NAMES)
+    if impl == "stdlib":
+        import traceback
+
+        names = {n: getattr(builtins, n, None) for n in EXCEPTION_GROUP_NAMES[:2]}
+        names.update((n, getattr(traceback, n)) for n in EXCEPTION_GROUP_NAMES[2:6])
+        names.update(
+            suppress=contextlib.suppress, add_note=getattr(BaseException, "add_note", None)
+        )
+        return names
+    import asyncio_compat
+
+    return {n: getattr(asyncio_compat, n) for n in EXCEPTION_GROUP_NAMES}
+
+
 def _namespace(name: str, description: str, **attrs: Any) -> types.SimpleNamespace:
     """The ``_upstream_impl`` namespace; ``wait_for`` / ``as_completed`` and the call-graph
     names may be None (the implementation lacks them: the files that test them are
-    skipped)."""
+    skipped). The exception-group names come with it (``exception_group_names()``)."""
+    attrs = {**exception_group_names(name), **attrs}
     ns = types.SimpleNamespace(name=name, description=description, **attrs)
     ns.taskgroups = types.SimpleNamespace(TaskGroup=attrs["TaskGroup"])
     ns.timeouts = types.SimpleNamespace(

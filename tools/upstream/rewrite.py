@@ -49,6 +49,26 @@ what they stand for to the interpreter and to asyncio's private API)::
 (``tasks._c_current_task``, ``futures._py_future_add_to_awaited_by``, ... are private
 names: ``asyncio_private`` gives this package's hooks for them before 3.14.)
 
+The exception-group files (``test_exception_group.py``, ``test_traceback.py``'s group
+tests, ``test_contextlib.py``'s ``TestSuppress``: ``rewrite(..., egroups=True)``) test
+``asyncio_compat``'s top-level names instead of the builtins and the stdlib's::
+
+    ExceptionGroup, BaseExceptionGroup (read)      ->  _upstream_impl.<same>           (impl)
+    traceback.format_exception, .format_exception_only, .print_exc, .print_exception
+                                                   ->  _upstream_impl.<same>           (impl)
+    contextlib.suppress                            ->  _upstream_impl.suppress         (impl)
+    from contextlib import suppress (or *), from traceback import format_exception, ...
+                                                   ->  name = _upstream_impl.<same>    (impl)
+    X.add_note(note), before 3.11 (PEP 678)        ->  _upstream_impl.add_note(X, note) (impl)
+
+and run on the interpreter at hand::
+
+    self.assertIsSubclass(...), ... (3.14's)
+                                 ->  _upstream_compat.assert_method(self, '...')(...)
+    from test.support[.M] import N
+                                 ->  N = _upstream_compat.support_name('N'[, M])
+    import _colorize (3.13's)    ->  _colorize = _upstream_compat.colorize_module()
+
 After rewriting, ``check()`` refuses a module in which a reference to the stdlib's
 TaskGroup/timeout/wait_for/as_completed would be left, so the stdlib can never be tested
 by mistake.
@@ -87,6 +107,20 @@ COMPAT_MODULES = {
     ("test.test_asyncio", "utils"): "test_utils_module",
     ("test", "support"): "test_support",
 }
+# the exception-group files: the names tested (see the module docstring) and their modules
+EGROUP_CLASSES = ("ExceptionGroup", "BaseExceptionGroup")
+EGROUP_MODULES = {
+    "traceback": ("format_exception", "format_exception_only", "print_exc", "print_exception"),
+    "contextlib": ("suppress",),
+}
+NEW_ASSERTS = (
+    "assertIsSubclass",
+    "assertNotIsSubclass",
+    "assertHasAttr",
+    "assertNotHasAttr",
+    "assertStartsWith",
+    "assertEndsWith",
+)
 # the keywords of Task() newer than 3.8 (context: 3.11, eager_start: 3.12)
 NEW_TASK_KEYWORDS = ("context", "eager_start")
 
@@ -163,8 +197,9 @@ def _assign(target: str, value: ast.expr, like: ast.AST) -> ast.Assign:
 
 
 class Rewriter(ast.NodeTransformer):
-    def __init__(self, impl: bool) -> None:
+    def __init__(self, impl: bool, egroups: bool = False) -> None:
         self.impl = impl
+        self.egroups = egroups
         self.counts: Counter[str] = Counter()
         self.impl_module_names: Set[str] = set()  # names bound to _upstream_impl.taskgroups/...
         self.module_aliases: Dict[str, str] = {}  # see module_aliases(), set by rewrite()
@@ -185,7 +220,38 @@ class Rewriter(ast.NodeTransformer):
                 ast.copy_location(stmt, node)
         return node
 
+    def visit_Name(self, node: ast.Name) -> Any:
+        egroup = self.egroups and self.impl and node.id in EGROUP_CLASSES
+        if egroup and isinstance(node.ctx, ast.Load):
+            self.counts[node.id] += 1
+            return _load(f"{IMPL}.{node.id}", node)
+        return node
+
+    def visit_Import(self, node: ast.Import) -> Any:
+        if self.egroups and any(a.name == "_colorize" for a in node.names):
+            rest = [a for a in node.names if a.name != "_colorize"]
+            self.counts["import _colorize"] += 1
+            call = self._compat_call("colorize_module", [], node)
+            out: List[ast.stmt] = [_assign("_colorize", call, node)]
+            if rest:
+                out.insert(0, ast.copy_location(ast.Import(names=rest), node))
+            return out
+        return node
+
+    def _egroup_attribute(self, node: ast.Attribute) -> Optional[ast.expr]:
+        """``traceback.format_exception`` & co. and ``contextlib.suppress`` (read)."""
+        if not (self.egroups and self.impl and isinstance(node.value, ast.Name)):
+            return None
+        if node.attr in EGROUP_MODULES.get(node.value.id, ()):
+            self.counts[f"{node.value.id}.{node.attr}"] += 1
+            return _load(f"{IMPL}.{node.attr}", node)
+        return None
+
     def visit_Attribute(self, node: ast.Attribute) -> Any:
+        if isinstance(node.ctx, ast.Load):
+            egroup = self._egroup_attribute(node)
+            if egroup is not None:
+                return egroup
         self.generic_visit(node)
         hook = BEFORE_GRAPH and self.impl and node.attr in HOOK_NAMES
         if hook and _is_name(node.value, "asyncio"):  # read in setUp, assigned in tearDown
@@ -238,6 +304,10 @@ class Rewriter(ast.NodeTransformer):
     def visit_Call(self, node: ast.Call) -> Any:
         self.generic_visit(node)
         func = node.func
+        if self.egroups:
+            egroup = self._egroup_call(node)
+            if egroup is not None:
+                return egroup
         if (
             _is_name(func, "hasattr")
             and len(node.args) == 2
@@ -272,7 +342,72 @@ class Rewriter(ast.NodeTransformer):
             return ast.copy_location(call, node)
         return node
 
+    def _egroup_call(self, node: ast.Call) -> Optional[ast.expr]:
+        """``X.add_note(note)`` before 3.11 and 3.14's assertions (the egroup files)."""
+        func = node.func
+        if not isinstance(func, ast.Attribute):
+            return None
+        if (
+            self.impl
+            and func.attr == "add_note"
+            and sys.version_info < (3, 11)
+            and len(node.args) == 1
+            and not node.keywords
+        ):
+            self.counts["X.add_note()"] += 1
+            call = ast.Call(
+                func=_load(f"{IMPL}.add_note", node), args=[func.value, *node.args], keywords=[]
+            )
+            return ast.copy_location(call, node)
+        if func.attr in NEW_ASSERTS and _is_name(func.value, "self"):
+            self.counts[f"self.{func.attr}()"] += 1
+            name = ast.copy_location(ast.Constant(value=func.attr), node)
+            method = self._compat_call("assert_method", [func.value, name], node)
+            return ast.copy_location(ast.Call(method, node.args, node.keywords), node)
+        return None
+
+    def _egroup_import_from(self, node: ast.ImportFrom) -> Optional[List[ast.stmt]]:
+        """``from contextlib/traceback import ...`` and ``from test.support[.M] import ...``
+        in the egroup files."""
+        module = node.module or ""
+        if node.level or not self.egroups:
+            return None
+        out: List[ast.stmt] = []
+        if module == "test.support" or module.startswith("test.support."):
+            for alias in node.names:
+                args: List[ast.expr] = [ast.Constant(value=alias.name)]
+                if module != "test.support":
+                    args.append(ast.Constant(value=module))
+                for arg in args:
+                    ast.copy_location(arg, node)
+                call = self._compat_call("support_name", args, node)
+                out.append(_assign(alias.asname or alias.name, call, node))
+                self.counts[f"from {module} import {alias.name}"] += 1
+            return out
+        if not self.impl or module not in EGROUP_MODULES:
+            return None
+        kept: List[ast.alias] = []
+        for alias in node.names:
+            if alias.name == "*":
+                kept.append(alias)
+                names = EGROUP_MODULES[module]
+            elif alias.name in EGROUP_MODULES[module]:
+                names = (alias.name,)
+            else:
+                kept.append(alias)
+                continue
+            for name in names:
+                bound = name if alias.name == "*" else (alias.asname or name)
+                out.append(_assign(bound, _load(f"{IMPL}.{name}", node), node))
+                self.counts[f"from {module} import {alias.name}"] += 1
+        if kept:
+            out.insert(0, ast.copy_location(ast.ImportFrom(module, kept, 0), node))
+        return out
+
     def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
+        egroup = self._egroup_import_from(node)
+        if egroup is not None:
+            return egroup
         module = node.module or ""
         impl_modules = ("asyncio", "asyncio.taskgroups", "asyncio.timeouts", "asyncio.tasks")
         if node.level or not (
@@ -353,13 +488,36 @@ def check(tree: ast.AST, rewriter: Rewriter) -> None:
             for alias in node.names:
                 if alias.name in ("asyncio.taskgroups", "asyncio.timeouts"):
                     problems.append(f"line {node.lineno}: import {alias.name} not rewritten")
+    if rewriter.egroups:
+        problems.extend(_egroup_problems(tree))
     if problems:
         raise RewriteError("; ".join(problems))
 
 
-def rewrite(tree: ast.Module, impl: bool) -> Counter[str]:
-    """Rewrite *tree* in place (see the module docstring); returns what was rewritten."""
-    rewriter = Rewriter(impl)
+def _egroup_problems(tree: ast.AST) -> List[str]:
+    """What would still reach the builtins' exception groups or the stdlib's traceback
+    and suppress functions in an egroup file."""
+    problems = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id in EGROUP_CLASSES:
+            if isinstance(node.ctx, ast.Load):
+                problems.append(f"line {node.lineno}: {node.id} left pointing at the builtin")
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.attr in EGROUP_MODULES.get(node.value.id, ()):
+                problems.append(f"line {node.lineno}: {node.value.id}.{node.attr} not rewritten")
+        elif isinstance(node, ast.ImportFrom) and node.module in EGROUP_MODULES and not node.level:
+            names = [a.name for a in node.names if a.name in EGROUP_MODULES[node.module]]
+            problems.extend(
+                f"line {node.lineno}: from {node.module} import {name} not rewritten"
+                for name in names
+            )
+    return problems
+
+
+def rewrite(tree: ast.Module, impl: bool, egroups: bool = False) -> Counter[str]:
+    """Rewrite *tree* in place (see the module docstring); returns what was rewritten.
+    *egroups*: the file tests the exception-group names (see the module docstring)."""
+    rewriter = Rewriter(impl, egroups)
     rewriter.module_aliases = module_aliases(tree)
     rewriter.visit(tree)
     ast.fix_missing_locations(tree)

@@ -23,18 +23,32 @@ import time
 import traceback
 import types
 import unittest
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Sequence, TextIO, Tuple
+from typing import (
+    Any,
+    Dict,
+    Iterator,
+    List,
+    NamedTuple,
+    Optional,
+    Sequence,
+    TextIO,
+    Tuple,
+    Union,
+)
 
 from . import compat, lowering, rewrite, selection, skips
 
 
 class TestFile(NamedTuple):
-    name: str  # in test_asyncio/
+    name: str  # in test_asyncio/ (in test/ for the egroups files)
     needs: Tuple[str, ...]  # what it tests: skipped if the implementation lacks one
-    select: Optional[selection.Selection] = None  # only these tests of the file
+    # only these tests of the file
+    select: Optional[Union[selection.Selection, selection.Selections]] = None
     # its IsolatedAsyncioTestCase runs each test in a task of its own before 3.11 too (as
     # unittest does from 3.11): for the tests that look at that task's stack and waiters
     own_task: bool = False
+    # a file of test/ that tests asyncio_compat's exception-group names (rewrite.py)
+    egroups: bool = False
 
 
 TEST_FILES = (
@@ -49,6 +63,32 @@ TEST_FILES = (
     ),
     # call-graph introspection (asyncio.graph, 3.14): both its C and Python classes
     TestFile("test_graph.py", ("capture_call_graph",), own_task=True),
+    # exception groups: exceptiongroup's before 3.11, the builtins after (a sanity run)
+    TestFile("test_exception_group.py", ("ExceptionGroup",), egroups=True),
+    # format_exception & co. on groups, in the pure-Python reporting class (not the
+    # interpreter's own printing, CExcReportingTests / TestFallbackTracebackFormat)
+    TestFile(
+        "test_traceback.py",
+        ("format_exception",),
+        selection.Selections(
+            (
+                selection.Selection("TracebackCases", "test_format_exception_group*"),
+                selection.Selection("BaseExceptionReportingTests", "test_exception_group_*"),
+                selection.Selection(
+                    "TracebackFormatMixin", "test_exception_group_deep_recursion_traceback"
+                ),
+            ),
+            exclude=("CExcReportingTests", "TestFallbackTracebackFormat"),
+        ),
+        egroups=True,
+    ),
+    # contextlib.suppress (exceptiongroup's before 3.12.1): all of TestSuppress, groups too
+    TestFile(
+        "test_contextlib.py",
+        ("suppress",),
+        selection.Selection("TestSuppress", "test*"),
+        egroups=True,
+    ),
 )
 WORKER_SKIPPED = 10  # exit status: the run is SKIPPED (impl or loop not available here)
 
@@ -62,7 +102,8 @@ def load_test_module(
     impl: types.SimpleNamespace,
     lower: bool,
     log: Optional[TextIO] = None,
-    select: Optional[selection.Selection] = None,
+    select: Optional[Union[selection.Selection, selection.Selections]] = None,
+    egroups: bool = False,
 ) -> types.ModuleType:
     """Read *path*, make it parseable here, keep the *select* tests (all without), point
     it at *impl* and execute it as a module."""
@@ -77,7 +118,7 @@ def load_test_module(
         left = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
         left.update(n.name for n in ast.walk(tree) if isinstance(n, ast.AsyncFunctionDef))
         stubbed = {name: why for name, why in stubbed.items() if name in left}
-    counts = rewrite.rewrite(tree, impl=impl.name != "stdlib")
+    counts = rewrite.rewrite(tree, impl=impl.name != "stdlib", egroups=egroups)
     if log is not None:
         name = os.path.basename(path)
         if select is not None and pruned is not None:
@@ -317,7 +358,15 @@ def main(args: Any) -> int:
                 log.write(f"  {test_file.name}: SKIPPED, {why}\n")
             continue
         path = os.path.join(args.suite, test_file.name)
-        module = load_test_module(path, impl, args.lower, log, test_file.select)
+        if test_file.egroups:  # in test/, above test_asyncio/
+            path = os.path.join(os.path.dirname(args.suite), test_file.name)
+            if not os.path.isfile(path):  # not in the suite (3.11 added the first)
+                if log:
+                    log.write(f"  {test_file.name}: not in this suite\n")
+                continue
+        module = load_test_module(
+            path, impl, args.lower, log, test_file.select, egroups=test_file.egroups
+        )
         if test_file.own_task:
             mark_own_task(module)
         if not args.ignore_skip_table:
