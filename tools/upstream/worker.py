@@ -49,6 +49,7 @@ TEST_FILES = (
     ),
     # call-graph introspection (asyncio.graph, 3.14): both its C and Python classes
     TestFile("test_graph.py", ("capture_call_graph",), own_task=True),
+    TestFile("test_runners.py", ("Runner", "run")),
 )
 WORKER_SKIPPED = 10  # exit status: the run is SKIPPED (impl or loop not available here)
 
