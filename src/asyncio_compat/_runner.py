@@ -178,7 +178,8 @@ class Runner:
 
         self._interrupt_count = 0
         try:
-            return loop.run_until_complete(task)
+            result: _T = loop.run_until_complete(task)
+            return result
         except asyncio.CancelledError:
             # Only our Ctrl-C cancelled the task: give the user the interrupt. A task that
             # cannot count its cancellations (a task factory's own class) gets the
@@ -297,8 +298,9 @@ def _takes_timeout(loop: asyncio.AbstractEventLoop) -> bool:
     known = _TAKES_TIMEOUT.get(cls)
     if known is None:
         try:
-            params = inspect.signature(cls.shutdown_default_executor).parameters
-        except (AttributeError, TypeError, ValueError):
+            method: Any = getattr(cls, "shutdown_default_executor", None)
+            params = inspect.signature(method).parameters
+        except (TypeError, ValueError):
             known = False
         else:
             known = "timeout" in params
@@ -308,11 +310,11 @@ def _takes_timeout(loop: asyncio.AbstractEventLoop) -> bool:
 
 def _shutdown_default_executor(loop: asyncio.AbstractEventLoop, timeout: float) -> Awaitable[None]:
     # What close() runs to completion: the loop's own coroutine where it has one.
+    shutdown: Any = getattr(loop, "shutdown_default_executor", None)  # 3.9+ (bpo-34037)
     if _takes_timeout(loop):
-        return loop.shutdown_default_executor(timeout)  # type: ignore[call-arg]
+        return shutdown(timeout)  # type: ignore[no-any-return]
     if isinstance(loop, asyncio.BaseEventLoop):
         return _shutdown_executor_thread(loop, timeout)
-    shutdown = getattr(loop, "shutdown_default_executor", None)
     if shutdown is None:  # a 3.8 loop of another kind: nothing to wait for
         return _do_nothing_async()
     return shutdown()  # type: ignore[no-any-return]
