@@ -392,6 +392,27 @@ def test_close_waits_for_default_executor(Runner):
     assert finished.is_set()
 
 
+@pytest.mark.skipif(
+    (3, 12) <= sys.version_info < (3, 13),
+    reason="3.12's loop waits for the executor past its timeout (gh-111358, fixed in 3.13)",
+)
+def test_close_gives_up_on_a_stuck_executor(monkeypatch):
+    """close() gives the default executor's threads a bounded time (five minutes,
+    bpo-38267; shortened here), then warns and leaves them, as 3.13's loop does."""
+    monkeypatch.setattr(_runner, "_THREAD_JOIN_TIMEOUT", 0.1)
+    release = threading.Event()
+
+    async def main() -> None:
+        asyncio.get_running_loop().run_in_executor(None, release.wait, 30)
+
+    try:
+        with pytest.warns(RuntimeWarning, match=r"did not finishing joining its threads"):
+            with backport.Runner() as runner:
+                runner.run(main())
+    finally:
+        release.set()
+
+
 @pytest.mark.parametrize("Runner", RUNNERS)
 def test_executor_job_may_call_back_into_loop_during_close(Runner):
     """While close() waits for the executor, the loop keeps running: a job that waits for
