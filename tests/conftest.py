@@ -45,6 +45,10 @@ FIXED_IN: Dict[str, Tuple[int, ...]] = {
     # as_completed: a cancelled wait gives its place back, so no result is lost (gh-158004:
     # 3.14.9 and 3.15.1; 3.15.0 lacks it, which this one threshold cannot say)
     "as_completed-cancelled-wait": (3, 14, 9),
+    # Runner.run() and run() take any awaitable; TypeError for the rest, after the
+    # running-loop check
+    "gh-120284": (3, 14),
+    "gh-112559": (3, 13),  # Runner.run() never calls repr() on the result
 }
 
 

@@ -84,8 +84,9 @@ TABLE: Dict[str, str] = {
     "print_call_graph":               "B   B   B   B    B    B    B    B    S    S    S    S    S",
     "future_add_to_awaited_by":       "B   B   B   B    B    B    B    B    S    S    S    S    S",
     "future_discard_from_awaited_by": "B   B   B   B    B    B    B    B    S    S    S    S    S",
-    "Runner":                         "B   B   S   S    S    S    S    S    S    S    S    S    S",
-    "run":                            "B   B   B   S    S    S    S    S    S    S    S    S    S",
+    # gh-120284 (3.14.0): any awaitable; gh-112559 (3.13.0): no repr() of the result
+    "Runner":                         "B   B   B   B    B    B    S    S    S    S    S    S    S",
+    "run":                            "B   B   B   B    B    B    S    S    S    S    S    S    S",
     "BaseExceptionGroup":             "E   E   S   S    S    S    S    S    S    S    S    S    S",
     "ExceptionGroup":                 "E   E   S   S    S    S    S    S    S    S    S    S    S",
     "format_exception":               "E   E   S   S    S    S    S    S    S    S    S    S    S",

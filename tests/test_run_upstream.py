@@ -336,6 +336,44 @@ def test_rewrite_of_the_test_package_and_task_variants():
         assert impl == ("asyncio.wait_for" in counts)
 
 
+RUNNERS_SAMPLE = """
+import asyncio
+
+class Policy(asyncio.events._AbstractEventLoopPolicy):
+    pass
+
+def current():
+    return asyncio.events._get_event_loop_policy()
+
+def run(coro):
+    return asyncio.run(coro)
+
+def runner():
+    return asyncio.Runner
+"""
+
+
+def test_rewrite_of_the_runner_tests():
+    """asyncio.Runner and asyncio.run reach the implementation, and 3.14's private policy
+    names stand for the public ones of 3.8-3.13 (test_runners.py)."""
+    tree = ast.parse(RUNNERS_SAMPLE)
+    counts = rewrite.rewrite(tree, impl=True)
+    fake = types.SimpleNamespace(Runner=object(), run=lambda coro: ("ran", coro))
+    namespace = {"_upstream_impl": fake, "_upstream_compat": compat}
+    exec(compile(tree, "<sample>", "exec"), namespace)
+    expected = {
+        "asyncio.Runner": 1,
+        "asyncio.run": 1,
+        "asyncio.events._AbstractEventLoopPolicy": 1,
+        "asyncio.events._get_event_loop_policy": 1,
+    }
+    assert expected == {k: counts[k] for k in expected}
+    assert fake.Runner is namespace["runner"]()
+    assert ("ran", 1) == namespace["run"](1)
+    assert issubclass(namespace["Policy"], compat.AbstractEventLoopPolicy)
+    assert compat.get_event_loop_policy() is namespace["current"]()
+
+
 def test_check_refuses_leftover_wait_for_and_as_completed():
     """check() refuses each way of reaching the stdlib's wait_for/as_completed, and lets a
     Condition's wait_for be."""

@@ -1,9 +1,11 @@
-"""Runner and run(): 3.12's API and behaviour on every interpreter.
+"""Runner and run(): 3.15's API and behaviour on every interpreter.
 
-Each test runs against ``asyncio_compat.Runner`` / ``asyncio_compat.run`` (whatever the
-gates pick) and, where that is the stdlib's (3.11+ / 3.12+), also against
-``asyncio_compat._runner``'s own implementation, so that the backport is held against
-the stdlib on the interpreters that have it.
+Each test runs against the backport (``asyncio_compat.backport``'s ``Runner`` / ``run``,
+which ``asyncio_compat`` hands out before 3.14) and against the stdlib's, where it has
+them (``asyncio.Runner`` from 3.11; ``asyncio.run`` from 3.12, which added its
+``loop_factory``), so that the backport is held against the stdlib. A test of behaviour
+that the stdlib has only from some release says so with ``@pytest.mark.newest(change)``
+(``FIXED_IN`` in ``conftest.py``): the stdlib run before it is a strict xfail.
 """
 
 from __future__ import annotations
@@ -15,37 +17,49 @@ import signal
 import sys
 import threading
 import time
-from typing import Any, Callable, List
+from typing import Any, Callable, Generator, List
 
 import pytest
+from conftest import FIXED_IN
 
 import asyncio_compat
-from asyncio_compat import _runner
+from asyncio_compat import _runner, backport
+
+_STDLIB_RUNNER = getattr(asyncio, "Runner", None)  # 3.11+
+_STDLIB_RUN = asyncio.run if sys.version_info >= (3, 12) else None  # run(loop_factory=)
 
 
-def _unique(*candidates: Any) -> List[Any]:
-    params, seen = [], set()
-    for obj, name in candidates:
-        if id(obj) not in seen:
-            seen.add(id(obj))
-            params.append(pytest.param(obj, id=name))
+def _params(backport_obj: Any, stdlib_obj: Any) -> List[Any]:
+    params = [pytest.param(backport_obj, id="backport")]
+    if stdlib_obj is not None:
+        params.append(pytest.param(stdlib_obj, id="stdlib"))
     return params
 
 
-RUNNERS = _unique((asyncio_compat.Runner, "asyncio_compat"), (_runner.Runner, "_runner"))
-RUNS = _unique((asyncio_compat.run, "asyncio_compat"), (_runner.run, "_runner"))
+RUNNERS = _params(backport.Runner, _STDLIB_RUNNER)
+RUNS = _params(backport.run, _STDLIB_RUN)
 
 var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
 
 
-def _is_stdlib_314(obj: Any) -> bool:
-    # 3.14's stdlib Runner.run() takes any awaitable, and raises TypeError for the rest;
-    # _runner.run() wraps the stdlib's Runner from 3.11 on.
-    return sys.version_info >= (3, 14) and obj in (
-        getattr(asyncio, "Runner", None),
-        asyncio.run,
-        _runner.run,
-    )
+@pytest.fixture(autouse=True)
+def _stdlib_too_old(request: pytest.FixtureRequest) -> None:
+    """The stdlib run of a ``newest(change)`` test is a strict xfail before FIXED_IN."""
+    callspec = getattr(request.node, "callspec", None)
+    marker = request.node.get_closest_marker("newest")
+    if callspec is None or marker is None:
+        return
+    stdlib = (_STDLIB_RUNNER, _STDLIB_RUN)
+    if not any(v is not None and v in stdlib for v in callspec.params.values()):
+        return
+    for change in marker.args:
+        if sys.version_info < FIXED_IN[change]:
+            request.applymarker(
+                pytest.mark.xfail(
+                    strict=True, reason=f"{change} is in the stdlib from {FIXED_IN[change]}"
+                )
+            )
+            return
 
 
 async def _answer() -> int:
@@ -378,6 +392,27 @@ def test_close_waits_for_default_executor(Runner):
     assert finished.is_set()
 
 
+@pytest.mark.skipif(
+    (3, 12) <= sys.version_info < (3, 13),
+    reason="3.12's loop waits for the executor past its timeout (gh-111358, fixed in 3.13)",
+)
+def test_close_gives_up_on_a_stuck_executor(monkeypatch):
+    """close() gives the default executor's threads a bounded time (five minutes,
+    bpo-38267; shortened here), then warns and leaves them, as 3.13's loop does."""
+    monkeypatch.setattr(_runner, "_THREAD_JOIN_TIMEOUT", 0.1)
+    release = threading.Event()
+
+    async def main() -> None:
+        asyncio.get_running_loop().run_in_executor(None, release.wait, 30)
+
+    try:
+        with pytest.warns(RuntimeWarning, match=r"did not finishing joining its threads"):
+            with backport.Runner() as runner:
+                runner.run(main())
+    finally:
+        release.set()
+
+
 @pytest.mark.parametrize("Runner", RUNNERS)
 def test_executor_job_may_call_back_into_loop_during_close(Runner):
     """While close() waits for the executor, the loop keeps running: a job that waits for
@@ -458,17 +493,180 @@ def test_run_from_running_loop(Runner):
     runner.close()
 
 
+_NOT_AWAITABLE = r"^An asyncio\.Future, a coroutine or an awaitable is required$"
+
+
+class _Awaitable:
+    """Not a coroutine: an object whose ``__await__`` awaits ``function(*args)``."""
+
+    def __init__(self, function: Callable[..., Any], *args: Any) -> None:
+        self.function = function
+        self.args = args
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self.function(*self.args).__await__()  # type: ignore[no-any-return]
+
+
+def _plain_generator() -> Generator[None, None, None]:
+    yield
+
+
+@pytest.mark.newest("gh-120284")
 @pytest.mark.parametrize("Runner", RUNNERS)
-def test_run_non_coroutine(Runner):
-    """run() refuses what is not a coroutine (3.12: ValueError; 3.14's stdlib takes any
-    awaitable and raises TypeError)."""
+def test_run_accepts_a_future(Runner):
+    """run() takes a future of the runner's loop and returns its result (gh-120284)."""
     with Runner() as runner:
-        if _is_stdlib_314(Runner):
-            with pytest.raises(TypeError):
-                runner.run(42)
-        else:
-            with pytest.raises(ValueError, match=r"^a coroutine was expected, got 42$"):
-                runner.run(42)
+        future = runner.get_loop().create_future()
+        runner.get_loop().call_soon(future.set_result, "done")
+        assert "done" == runner.run(future)
+
+
+@pytest.mark.newest("gh-120284")
+@pytest.mark.parametrize("Runner", RUNNERS)
+def test_run_accepts_any_awaitable(Runner):
+    """run() takes an object with ``__await__``, returns what it gives, and runs it in the
+    runner's context like a coroutine (gh-120284)."""
+    with Runner() as runner:
+        assert 42 == runner.run(_Awaitable(_answer))
+        assert "set" == runner.run(_Awaitable(_set_var, "set"))
+        assert "set" == runner.run(_get_var())
+
+
+@pytest.mark.newest("gh-120284")
+@pytest.mark.parametrize("Runner", RUNNERS)
+@pytest.mark.parametrize("bad", [42, None, _answer, "coro"], ids=["int", "None", "function", "str"])
+def test_run_refuses_a_non_awaitable_with_type_error(Runner, bad):
+    """run() refuses what is not awaitable with 3.14's TypeError (gh-120284), not
+    3.8-3.13's ValueError."""
+    with Runner() as runner, pytest.raises(TypeError, match=_NOT_AWAITABLE):
+        runner.run(bad)
+
+
+@pytest.mark.newest("gh-120284")
+@pytest.mark.parametrize("Runner", RUNNERS)
+def test_run_refuses_a_plain_generator(Runner):
+    """A plain generator is neither a coroutine nor awaitable: TypeError (gh-120284; 3.12
+    made asyncio.iscoroutine() false for generators, gh-102748)."""
+    gen = _plain_generator()
+    with Runner() as runner, pytest.raises(TypeError, match=_NOT_AWAITABLE):
+        runner.run(gen)
+    gen.close()
+
+
+@pytest.mark.newest("gh-120284")
+@pytest.mark.parametrize("Runner", RUNNERS)
+def test_running_loop_checked_before_the_type(Runner):
+    """From inside a running loop, run() raises the running-loop RuntimeError, even for a
+    non-awaitable (3.14's order, gh-120284)."""
+    runner = Runner()
+
+    async def main() -> str:
+        with pytest.raises(RuntimeError, match="cannot be called from a running event loop"):
+            runner.run(42)
+        return "checked"
+
+    try:
+        assert "checked" == backport.run(main())
+    finally:
+        runner.close()
+
+
+class _CountsRepr:
+    def __init__(self) -> None:
+        self.reprs = 0
+
+    def __repr__(self) -> str:
+        self.reprs += 1
+        return "<counted>"
+
+
+@pytest.mark.usefixtures("sigint_default")
+@pytest.mark.newest("gh-112559")
+@pytest.mark.parametrize("Runner", RUNNERS)
+def test_result_repr_never_called(Runner):
+    """With the Ctrl-C handler installed, run() never calls repr() on the result
+    (gh-112559: 3.11-3.12 did, through the handler's repr)."""
+
+    async def main() -> _CountsRepr:
+        return _CountsRepr()
+
+    with Runner() as runner:
+        result = runner.run(main())
+    assert 0 == result.reprs
+
+
+@pytest.mark.newest("gh-120284")
+@pytest.mark.parametrize("run_fn", RUNS)
+def test_run_function_accepts_any_awaitable(run_fn):
+    """run() takes an object with ``__await__`` (gh-120284)."""
+    assert 42 == run_fn(_Awaitable(_answer))
+
+
+@pytest.mark.newest("gh-120284")
+@pytest.mark.parametrize("run_fn", RUNS)
+def test_run_function_refuses_a_non_awaitable_with_type_error(run_fn):
+    """run() refuses a non-awaitable with 3.14's TypeError (gh-120284)."""
+    with pytest.raises(TypeError, match=_NOT_AWAITABLE):
+        run_fn(42)
+
+
+@pytest.mark.parametrize("Runner", RUNNERS)
+def test_early_bound_cancel_of_main_task_counts(Runner):
+    """A ``cancel`` of the main task taken early (here, by a loop callback) counts its
+    request: cancelling() sees it and uncancel() withdraws it."""
+    seen: List[int] = []
+
+    async def main() -> str:
+        task = asyncio.current_task()
+        assert task is not None
+        asyncio.get_running_loop().call_soon(task.cancel)
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            seen.append(asyncio_compat.cancelling(task))
+            seen.append(asyncio_compat.uncancel(task))
+        return "withdrawn"
+
+    with Runner() as runner:
+        assert "withdrawn" == runner.run(main())
+    assert [1, 0] == seen
+
+
+@pytest.mark.parametrize("Runner", RUNNERS)
+def test_main_task_cancel_is_its_own_method(Runner):
+    """The main task counts its cancellations in its class's own ``cancel`` (as 3.11's
+    tasks do; before 3.11 the backport makes it a counting Task on asyncio's loop), not
+    in a stand-in set on the task: a ``cancel`` bound at any time is the task's method."""
+    seen: List[Any] = []
+
+    async def main() -> None:
+        task = asyncio.current_task()
+        seen.extend([task, getattr(task.cancel, "__self__", None), isinstance(task, asyncio.Task)])
+
+    with Runner() as runner:
+        runner.run(main())
+    task, bound_to, is_task = seen
+    assert task is bound_to
+    assert True is is_task
+
+
+@pytest.mark.usefixtures("sigint_default")
+@pytest.mark.parametrize("Runner", RUNNERS)
+def test_sigint_after_early_bound_cancel_is_cancelled_error(Runner):
+    """A cancellation through an early-bound ``cancel``, then a Ctrl-C: the task was not
+    cancelled by the Ctrl-C alone, so run() raises CancelledError, not KeyboardInterrupt."""
+
+    async def main() -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        cancel = task.cancel
+        loop = asyncio.get_running_loop()
+        loop.call_soon(cancel)
+        loop.call_soon(signal.raise_signal, signal.SIGINT)
+        await asyncio.sleep(10)
+
+    with Runner() as runner, pytest.raises(asyncio.CancelledError):
+        runner.run(main())
 
 
 def test_public_names_module():
@@ -806,17 +1004,6 @@ def test_run_function_from_running_loop(run_fn):
         return "no error"
 
     assert "asyncio.run() cannot be called from a running event loop" == asyncio_compat.run(main())
-
-
-@pytest.mark.parametrize("run_fn", RUNS)
-def test_run_function_non_coroutine(run_fn):
-    """run() refuses what is not a coroutine, like Runner.run()."""
-    if _is_stdlib_314(run_fn):
-        with pytest.raises(TypeError):
-            run_fn(42)
-    else:
-        with pytest.raises(ValueError, match=r"^a coroutine was expected, got 42$"):
-            run_fn(42)
 
 
 @pytest.mark.usefixtures("sigint_default")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Run CPython's own TaskGroup, timeout, wait_for, as_completed and call-graph tests against
-asyncio_compat.backport, and its exception-group tests against asyncio_compat's names.
+"""Run CPython's own TaskGroup, timeout, wait_for, as_completed, call-graph and Runner tests
+against asyncio_compat.backport, and its exception-group tests against asyncio_compat's names.
 
 The tests are never copied into this project: this tool finds the newest CPython test
 suite installed on the machine, reads these files of its ``test_asyncio`` from it:
@@ -13,6 +13,8 @@ suite installed on the machine, reads these files of its ``test_asyncio`` from i
 * ``test_graph.py`` (a 3.14+ suite): call-graph introspection (``capture_call_graph``...),
   in its C and Python Task/Future classes, with this package's hooks standing in for
   3.14's private ones before 3.14;
+* ``test_runners.py``: all its tests (``Runner`` and ``run``), with 3.14's private event
+  loop policy names standing for the public ones before 3.14;
 
 and from the ``test`` folder above it, against ``asyncio_compat``'s exception-group names
 (``exceptiongroup``'s before 3.11, the builtins and the stdlib's after: a sanity run),
@@ -100,6 +102,7 @@ TEST_FILES = (
     "test_waitfor.py",
     "test_tasks.py",
     "test_graph.py",  # 3.14+
+    "test_runners.py",
 )
 # in test/, above test_asyncio/: the exception-group files (left out where a suite lacks one)
 EGROUP_FILES = ("test_exception_group.py", "test_traceback.py", "test_contextlib.py")

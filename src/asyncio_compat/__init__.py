@@ -143,14 +143,12 @@ else:
         )
     )
 
-if sys.version_info >= (3, 12):  # 3.12+: gh-99388 added asyncio.run(loop_factory=...)
+if sys.version_info >= (3, 14):
+    # 3.14.0+: Runner.run() and run() take any awaitable, TypeError for the rest
+    # (gh-120284), after 3.13's gh-112559 (no repr() of the result) and 3.12's gh-99388
+    # (run(loop_factory=)) and bpo-38267 (the executor's 5-minute shutdown). 3.14.x's
+    # runners.py is 3.15's.
     from asyncio import Runner, run
-elif sys.version_info >= (3, 11):  # 3.11: asyncio.Runner (gh-91218) is complete there
-    from asyncio import Runner
-
-    if TYPE_CHECKING:
-        from ._runner import run
-    _on_first_use["run"] = "asyncio_compat._runner"
 else:
     if TYPE_CHECKING:
         from ._runner import Runner, run

@@ -9,6 +9,7 @@ from __future__ import annotations
 __all__ = [
     "FrameCallGraphEntry",
     "FutureCallGraph",
+    "Runner",
     "TaskGroup",
     "Timeout",
     "as_completed",
@@ -18,6 +19,7 @@ __all__ = [
     "future_add_to_awaited_by",
     "future_discard_from_awaited_by",
     "print_call_graph",
+    "run",
     "timeout",
     "timeout_at",
     "uncancel",
@@ -35,6 +37,7 @@ from ._graph import (
     future_discard_from_awaited_by,
     print_call_graph,
 )
+from ._runner import Runner, run
 from ._taskgroup import TaskGroup
 from ._timeout import Timeout, timeout, timeout_at
 from ._waitfor import wait_for

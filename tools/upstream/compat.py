@@ -26,6 +26,7 @@ else:
     from exceptiongroup import BaseExceptionGroup, ExceptionGroup
 
 __all__ = [
+    "AbstractEventLoopPolicy",
     "BaseExceptionGroup",
     "EventLoop",
     "ExceptStar",
@@ -43,6 +44,7 @@ __all__ = [
     "configure",
     "exception_group_names",
     "frame_generator",
+    "get_event_loop_policy",
     "load_impl",
     "make_task",
     "new_event_loop",
@@ -119,6 +121,24 @@ def set_event_loop_policy(policy: Any) -> None:
     if setter is None:
         setter = asyncio.set_event_loop_policy
     setter(policy)
+
+
+def get_event_loop_policy() -> Any:
+    """``asyncio.events._get_event_loop_policy`` (3.14+, no deprecation warning) or the
+    public function before."""
+    getter = getattr(asyncio.events, "_get_event_loop_policy", None)
+    if getter is None:
+        getter = asyncio.get_event_loop_policy
+    return getter()
+
+
+#: ``asyncio.events._AbstractEventLoopPolicy`` (3.14+; the public name warns), the public
+#: class before
+AbstractEventLoopPolicy: Any
+if hasattr(asyncio.events, "_AbstractEventLoopPolicy"):
+    AbstractEventLoopPolicy = asyncio.events._AbstractEventLoopPolicy
+else:
+    AbstractEventLoopPolicy = asyncio.AbstractEventLoopPolicy
 
 
 if sys.version_info < (3, 13):  # where unittest ignores loop_factory (policies: 3.16 drops them)
@@ -338,7 +358,35 @@ class TestCase(unittest.TestCase):
             self.fail(f"an exception is still being handled: {sys.exc_info()[1]!r}")
 
 
+class MockPattern(str):
+    """``test_utils.MockPattern``: equal to any string that the regular expression
+    matches (``re.search``, DOTALL), for ``mock.assert_called_with``. PyPy has no
+    ``test`` package."""
+
+    def __eq__(self, other: object) -> bool:
+        import re
+
+        return bool(re.search(str(self), str(other), re.S))
+
+    __hash__ = str.__hash__
+
+
+class MockInstanceOf:
+    """``test_utils.MockInstanceOf``: equal to any instance of the class."""
+
+    def __init__(self, cls: type) -> None:
+        self._cls = cls
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, self._cls)
+
+    def __repr__(self) -> str:
+        return f"<any {self._cls.__name__}>"
+
+
 _OWN_TEST_UTILS: Dict[str, Any] = {
+    "MockInstanceOf": MockInstanceOf,
+    "MockPattern": MockPattern,
     "await_without_task": await_without_task,
     "TestCase": TestCase,
     "TestLoop": TestLoop,
@@ -817,6 +865,8 @@ def load_impl(name: str) -> types.SimpleNamespace:
             wait_for=asyncio.wait_for,
             as_completed=asyncio.as_completed,
             **{name: getattr(asyncio, name, None) for name in GRAPH_NAMES},
+            Runner=getattr(asyncio, "Runner", None),  # 3.11+
+            run=asyncio.run,
             cancelling=lambda task: task.cancelling(),
             uncancel=lambda task: task.uncancel(),
         )
@@ -846,6 +896,8 @@ def load_impl(name: str) -> types.SimpleNamespace:
             wait_for=getattr(taskgroup, "wait_for", None),
             as_completed=getattr(taskgroup, "as_completed", None),
             **{name: getattr(taskgroup, name, None) for name in GRAPH_NAMES},
+            Runner=None,
+            run=None,
             cancelling=cancelling,
             uncancel=uncancel,
         )
@@ -868,6 +920,8 @@ def load_impl(name: str) -> types.SimpleNamespace:
             wait_for=getattr(backport, "wait_for", None),
             as_completed=getattr(backport, "as_completed", None),
             **{name: getattr(backport, name, None) for name in GRAPH_NAMES},
+            Runner=getattr(backport, "Runner", None),
+            run=getattr(backport, "run", None),
             cancelling=backport.cancelling,
             uncancel=backport.uncancel,
         )

@@ -1,4 +1,4 @@
-"""Point CPython's TaskGroup/timeout/wait_for/as_completed tests at another
+"""Point CPython's TaskGroup/timeout/wait_for/as_completed/Runner tests at another
 implementation, on the AST.
 
 The names the rewritten module uses are injected by ``worker.load_test_module()``:
@@ -18,6 +18,7 @@ Rewrites (``impl`` ones only when the implementation is not the stdlib's; ``task
 
     asyncio.TaskGroup, .Timeout, .timeout, .timeout_at  ->  _upstream_impl.<same>     (impl)
     asyncio.wait_for, .as_completed                ->  _upstream_impl.<same>           (impl)
+    asyncio.Runner, .run                           ->  _upstream_impl.<same>           (impl)
     tasks.wait_for, tasks.as_completed             ->  _upstream_impl.<same>           (impl)
     asyncio.taskgroups, asyncio.timeouts           ->  _upstream_impl.<same>           (impl)
     from asyncio import taskgroups, TaskGroup, wait_for, ...
@@ -28,6 +29,8 @@ Rewrites (``impl`` ones only when the implementation is not the stdlib's; ``task
     asyncio.new_event_loop                         ->  _upstream_compat.new_event_loop
     asyncio.eager_task_factory                     ->  _upstream_compat.eager_task_factory
     asyncio.events._set_event_loop_policy          ->  _upstream_compat.set_event_loop_policy
+    asyncio.events._get_event_loop_policy          ->  _upstream_compat.get_event_loop_policy
+    asyncio.events._AbstractEventLoopPolicy        ->  _upstream_compat.AbstractEventLoopPolicy
     unittest.IsolatedAsyncioTestCase               ->  _upstream_compat.IsolatedAsyncioTestCase
     tasks._x, futures._x (private names)           ->  _upstream_compat.asyncio_private(tasks, '_x')
     X.Task(..., context=c, eager_start=e)          ->  _upstream_compat.make_task(X.Task, ...)
@@ -94,6 +97,8 @@ IMPL_NAMES = (
     "capture_call_graph",
     "format_call_graph",
     "print_call_graph",
+    "Runner",
+    "run",
 )
 # 3.14's awaited-by hooks, which asyncio lacks before: the implementation's stand in there
 HOOK_NAMES = ("future_add_to_awaited_by", "future_discard_from_awaited_by")
@@ -121,6 +126,11 @@ NEW_ASSERTS = (
     "assertStartsWith",
     "assertEndsWith",
 )
+# asyncio.events' private policy names (3.14+) -> what stands for them in compat
+POLICY_NAMES = {
+    "_get_event_loop_policy": "get_event_loop_policy",
+    "_AbstractEventLoopPolicy": "AbstractEventLoopPolicy",
+}
 # the keywords of Task() newer than 3.8 (context: 3.11, eager_start: 3.12)
 NEW_TASK_KEYWORDS = ("context", "eager_start")
 
@@ -292,6 +302,10 @@ class Rewriter(ast.NodeTransformer):
         if node.attr == "_set_event_loop_policy" and _is_dotted(node.value, "asyncio.events"):
             self.counts["asyncio.events._set_event_loop_policy"] += 1
             return _load(f"{COMPAT}.set_event_loop_policy", node)
+        if node.attr in POLICY_NAMES and _is_dotted(node.value, "asyncio.events"):
+            # 3.14's private names for what 3.8-3.13 have as public ones (test_runners.py)
+            self.counts[f"asyncio.events.{node.attr}"] += 1
+            return _load(f"{COMPAT}.{POLICY_NAMES[node.attr]}", node)
         if node.attr == "IsolatedAsyncioTestCase" and _is_name(node.value, "unittest"):
             self.counts["unittest.IsolatedAsyncioTestCase"] += 1
             return _load(f"{COMPAT}.IsolatedAsyncioTestCase", node)

@@ -63,6 +63,7 @@ TEST_FILES = (
     ),
     # call-graph introspection (asyncio.graph, 3.14): both its C and Python classes
     TestFile("test_graph.py", ("capture_call_graph",), own_task=True),
+    TestFile("test_runners.py", ("Runner", "run")),
     # exception groups: exceptiongroup's before 3.11, the builtins after (a sanity run)
     TestFile("test_exception_group.py", ("ExceptionGroup",), egroups=True),
     # format_exception & co. on groups, in the pure-Python reporting class (not the
@@ -324,6 +325,16 @@ class JsonResult(unittest.TestResult):
         self._show(current["id"], current["outcome"], current["detail"], duration, start=False)
 
 
+def _default_sigint() -> None:
+    """Python's own Ctrl-C handler, as in an interactive run, when the worker started with
+    SIGINT ignored (a background job of a shell, some CI runners): the Runner tests
+    interrupt themselves (``_thread.interrupt_main()``), which does nothing then, and a
+    Runner installs its handler only over Python's own (as CPython's regrtest does,
+    gh-154167)."""
+    if signal.getsignal(signal.SIGINT) in (signal.SIG_IGN, signal.SIG_DFL):
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def _on_alarm(signum: int, frame: Any) -> None:
     raise UpstreamTestTimeout("the test is still running after the per-test timeout")
 
@@ -403,6 +414,7 @@ def main(args: Any) -> int:
                 result._show(test_id, "skip", why, 0.0, start=True)
         if hasattr(signal, "SIGALRM"):
             signal.signal(signal.SIGALRM, _on_alarm)
+        _default_sigint()
         try:
             unittest.TestSuite(tests).run(result)
         except BaseException:
