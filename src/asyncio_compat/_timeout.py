@@ -9,6 +9,9 @@ import sys
 
 from ._cancelling import cancelling, settle_withdrawn, uncancel
 
+if sys.version_info < (3, 11):  # bpo-46771 (3.11): tasks count their own cancellations
+    from ._cancelling import cancel_watching
+
 TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
 if TYPE_CHECKING:
     from types import TracebackType
@@ -57,6 +60,9 @@ class Timeout:
         self._task: Optional[asyncio.Task[Any]] = None
         self._when = when
         self._cancelling = 0
+        # Before 3.11: was a request pending as the block began (then _on_timeout cannot
+        # tell it from one that bypassed the count)?
+        self._pending_on_entry = False
 
     def when(self) -> Optional[float]:
         """Return the deadline, or ``None`` for none."""
@@ -99,6 +105,8 @@ class Timeout:
         self._state = _ENTERED
         self._task = task
         self._cancelling = cancelling(task)  # before 3.11, counting starts here
+        if sys.version_info < (3, 11):
+            self._pending_on_entry = getattr(task, "_must_cancel", False)
         self.reschedule(self._when)
         return self
 
@@ -139,8 +147,15 @@ class Timeout:
 
     def _on_timeout(self) -> None:
         assert self._state is _ENTERED
-        assert self._task is not None
-        self._task.cancel()
+        task = self._task
+        assert task is not None
+        if sys.version_info < (3, 11):
+            # A cancel() looked up before counting started (call_later(d, task.cancel))
+            # is not counted, and its request would be taken for ours: 3.11+ counts it,
+            # so that it wins over the deadline.
+            cancel_watching(task, None if self._pending_on_entry else self._cancelling)
+        else:
+            task.cancel()
         self._state = _EXPIRING
         self._handle = None
 
