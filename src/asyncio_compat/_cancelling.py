@@ -11,7 +11,10 @@ counts into a slot (on asyncio's own loops without a task factory; elsewhere the
 makes the task). Any other task in which a group or a timeout is active gets an instance
 attribute ``cancel`` that counts and then calls the class's own ``cancel``. Everything
 that cancels a task -- ``gather``, ``wait_for``, an awaiting task, ``asyncio.run`` --
-looks ``cancel`` up on the object, in C as in Python, so every request is counted.
+looks ``cancel`` up on the object when it cancels, in C as in Python, so their requests
+are counted. A ``task.cancel`` looked up before counting started is the class's own: its
+requests are counted only where a timeout's expiry or a TaskGroup sees them arrive
+(``cancel_watching``, the group's exit); docs/how-it-works.md has the pattern and remedy.
 """
 
 from __future__ import annotations
@@ -40,7 +43,13 @@ def _withdraw(task: asyncio.Task[Any]) -> None:
 if sys.version_info >= (3, 13):  # 3.13+: gh-116720, uncancel() withdraws a pending cancel
 
     def cancelling(task: asyncio.Task[Any]) -> int:
-        """Return how many cancellation requests *task* has not yet withdrawn."""
+        """Return how many cancellation requests *task* has not yet withdrawn.
+
+        Before 3.11 the backport counts from the first time a TaskGroup or a timeout is
+        active in the task, and a ``task.cancel`` looked up before that (``call_later(d,
+        task.cancel)``, a signal handler) is counted only where an expiring timeout or a
+        TaskGroup sees its request arrive: ``lambda: task.cancel()`` is always counted.
+        """
         return task.cancelling()
 
     def uncancel(task: asyncio.Task[Any]) -> int:
@@ -53,7 +62,13 @@ if sys.version_info >= (3, 13):  # 3.13+: gh-116720, uncancel() withdraws a pend
 elif sys.version_info >= (3, 11):  # 3.11+: Task.cancelling()/uncancel() (bpo-46771)
 
     def cancelling(task: asyncio.Task[Any]) -> int:
-        """Return how many cancellation requests *task* has not yet withdrawn."""
+        """Return how many cancellation requests *task* has not yet withdrawn.
+
+        Before 3.11 the backport counts from the first time a TaskGroup or a timeout is
+        active in the task, and a ``task.cancel`` looked up before that (``call_later(d,
+        task.cancel)``, a signal handler) is counted only where an expiring timeout or a
+        TaskGroup sees its request arrive: ``lambda: task.cancel()`` is always counted.
+        """
         return task.cancelling()
 
     def uncancel(task: asyncio.Task[Any]) -> int:
@@ -207,6 +222,8 @@ else:
         Reaching zero withdraws a request not yet delivered, as 3.13 does, where the task
         lets us (pure-Python tasks, PyPy); the C task's flag is read-only before 3.13, and
         TaskGroup and timeout then take the stale request themselves (settle_withdrawn).
+        The count is ``cancelling()``'s, which misses some requests of a ``task.cancel``
+        looked up before counting started.
         """
         left = cancelling(task)
         if left > 0:
