@@ -152,6 +152,20 @@ else:
             count = 1 if getattr(task, "_must_cancel", False) else 0
             task.cancel = _CancelCounter(task, count)  # type: ignore[method-assign]
 
+    def count_since(task: asyncio.Task[Any]) -> Optional[int]:
+        """Start counting *task*'s requests (as ``count_cancels``); return the count, or
+        ``None`` if a request is pending (it cannot be told from an uncounted one)."""
+        pending = getattr(task, "_must_cancel", False)
+        if type(task) is CountingTask:
+            count = _count(task)
+        else:
+            cancel = task.cancel
+            if not isinstance(cancel, _CancelCounter):
+                cancel = _CancelCounter(task, 1 if pending else 0)
+                task.cancel = cancel  # type: ignore[method-assign]
+            count = cancel.count
+        return None if pending else count
+
     def count_uncounted(task: asyncio.Task[Any]) -> None:
         """Count one request that *task* accepted without counting it.
 

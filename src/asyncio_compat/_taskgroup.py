@@ -14,7 +14,7 @@ from ._awaitedby import AWAITED_BY as _AWAITED_BY
 from ._cancelling import cancelling, count_cancels, settle_withdrawn, uncancel
 
 if sys.version_info < (3, 11):  # bpo-46771 (3.11): tasks count their own cancellations
-    from ._cancelling import cancel_watching, count_uncounted
+    from ._cancelling import cancel_watching, count_since, count_uncounted
 
 TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
 if TYPE_CHECKING:
@@ -105,9 +105,10 @@ class TaskGroup:
         self._parent_task = asyncio.current_task(self._loop)
         if self._parent_task is None:
             raise RuntimeError(f"TaskGroup {self!r} cannot determine the parent task")
-        count_cancels(self._parent_task)
-        if sys.version_info < (3, 11) and not getattr(self._parent_task, "_must_cancel", False):
-            self._parent_since = cancelling(self._parent_task)
+        if sys.version_info < (3, 11):
+            self._parent_since = count_since(self._parent_task)
+        else:
+            count_cancels(self._parent_task)
         self._on_done = self._on_task_done
         self._done_context = contextvars.copy_context()
         self._entered = True
@@ -151,13 +152,12 @@ class TaskGroup:
             if self._on_completed_fut is None:
                 self._on_completed_fut = self._get_loop().create_future()
             if sys.version_info < (3, 11):
-                count = cancelling(self._get_parent())
-                pending = getattr(self._parent_task, "_must_cancel", False)
+                since = count_since(self._get_parent())
             try:
                 await self._on_completed_fut
             except asyncio.CancelledError as ex:
                 if sys.version_info < (3, 11):
-                    if not pending and cancelling(self._get_parent()) == count:
+                    if since is not None and cancelling(self._get_parent()) == since:
                         # Only a request made while we waited cancels our own future;
                         # one the count missed was made by a cancel() looked up before
                         # counting started. 3.11+ counts it, and so it outlives the

@@ -10,7 +10,7 @@ import sys
 from ._cancelling import cancelling, settle_withdrawn, uncancel
 
 if sys.version_info < (3, 11):  # bpo-46771 (3.11): tasks count their own cancellations
-    from ._cancelling import cancel_watching
+    from ._cancelling import cancel_watching, count_since
 
 TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
 if TYPE_CHECKING:
@@ -60,9 +60,9 @@ class Timeout:
         self._task: Optional[asyncio.Task[Any]] = None
         self._when = when
         self._cancelling = 0
-        # Before 3.11: was a request pending as the block began (then _on_timeout cannot
-        # tell it from one that bypassed the count)?
-        self._pending_on_entry = False
+        # Before 3.11: the count on entry, None if a request was pending then (_on_timeout
+        # could not tell it from one that bypassed the count).
+        self._since: Optional[int] = None
 
     def when(self) -> Optional[float]:
         """Return the deadline, or ``None`` for none."""
@@ -104,9 +104,11 @@ class Timeout:
             raise RuntimeError("Timeout should be used inside a task")
         self._state = _ENTERED
         self._task = task
-        self._cancelling = cancelling(task)  # before 3.11, counting starts here
-        if sys.version_info < (3, 11):
-            self._pending_on_entry = getattr(task, "_must_cancel", False)
+        if sys.version_info < (3, 11):  # counting starts here
+            self._since = count_since(task)
+            self._cancelling = cancelling(task) if self._since is None else self._since
+        else:
+            self._cancelling = cancelling(task)
         self.reschedule(self._when)
         return self
 
@@ -153,7 +155,7 @@ class Timeout:
             # A cancel() looked up before counting started (call_later(d, task.cancel))
             # is not counted, and its request would be taken for ours: 3.11+ counts it,
             # so that it wins over the deadline.
-            cancel_watching(task, None if self._pending_on_entry else self._cancelling)
+            cancel_watching(task, self._since)
         else:
             task.cancel()
         self._state = _EXPIRING
