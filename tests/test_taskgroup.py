@@ -230,6 +230,56 @@ def test_errors_win_over_outside_cancellation(impl, run):
     assert 1 == count
 
 
+@pytest.mark.newest("gh-116720")  # 3.13: the group gives an outside request back
+@pytest.mark.parametrize("when", ["before the failure", "after the failure", "in the cleanup"])
+def test_early_bound_cancel_outlives_the_exception_group(impl, run, when):
+    """An outside ``cancel`` looked up before the group was entered (as
+    ``loop.call_later(d, task.cancel)`` or a signal handler does), landing just before or
+    just after a child's failure reaches the group, or while the group waits for a
+    sibling's cleanup, is not the group's to swallow: the ExceptionGroup propagates and
+    the parent's next await raises CancelledError, one request left (3.8-3.10: the group
+    sees it arrive and counts it)."""
+
+    async def main():
+        me = asyncio.current_task()
+        cancel = me.cancel  # bound before any group is active in the task
+        loop = asyncio.get_running_loop()
+
+        async def fail():
+            if when == "before the failure":
+                loop.call_soon(cancel)  # runs just before the group's done callback
+            elif when == "after the failure":
+                loop.call_soon(loop.call_soon, cancel)  # runs just after it
+            raise Boom
+
+        async def cleanup():
+            try:
+                await asyncio.sleep(10)
+            finally:
+                await asyncio.sleep(0)  # the parent is now waiting in the group's exit
+                if when == "in the cleanup":
+                    cancel()
+                await asyncio.sleep(0)
+
+        outcome = []
+        try:
+            async with impl.TaskGroup() as tg:
+                tg.create_task(cleanup())
+                tg.create_task(fail())
+                await asyncio.sleep(10)
+        except ExceptionGroup as exc:
+            outcome.append([type(e) for e in exc.exceptions])
+        try:
+            await asyncio.sleep(0)
+            outcome.append("next await ran")
+        except asyncio.CancelledError:
+            outcome.append("next await cancelled")
+        outcome.append(impl.cancelling(me))
+        return outcome
+
+    assert [[Boom], "next await cancelled", 1] == run(main())
+
+
 def test_nested_groups_cancelled_from_inner_failure(impl, run):
     """A failure in an inner group propagates through the outer group, cancelling all."""
     log: List[str] = []

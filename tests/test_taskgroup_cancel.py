@@ -247,3 +247,39 @@ def test_cancel_then_timeout_expires(impl, run):
         return impl.cancelling(asyncio.current_task())
 
     assert 0 == run(main())
+
+
+@pytest.mark.parametrize("order", ["before", "after"])
+def test_early_bound_cancel_landing_with_cancel_propagates(impl, run, order):
+    """An outside ``cancel`` looked up before the group was entered (as
+    ``loop.call_later(d, task.cancel)`` or a signal handler does), landing in the loop
+    iteration where another task calls ``cancel()``, just before or just after it, is not
+    the group's to swallow: the parent ends cancelled, that one request left (3.8-3.10:
+    ``cancel()`` sees it arrive and counts it)."""
+
+    async def body(bound: List[Any], box: List[Any], entered: asyncio.Event):
+        bound.append(asyncio.current_task().cancel)  # type: ignore[union-attr]
+        async with impl.TaskGroup() as tg:
+            box.append(tg)
+            tg.create_task(asyncio.sleep(10))
+            entered.set()
+            await asyncio.sleep(10)
+        return "group swallowed the outside cancellation"
+
+    async def main():
+        bound: List[Any] = []
+        box: List[Any] = []
+        entered = asyncio.Event()
+        task = asyncio.ensure_future(body(bound, box, entered))
+        await entered.wait()
+        loop = asyncio.get_running_loop()
+        if order == "before":
+            loop.call_soon(bound[0])
+            loop.call_soon(box[0].cancel)
+        else:
+            loop.call_soon(box[0].cancel)
+            loop.call_soon(bound[0])
+        await asyncio.wait([task])
+        return task.cancelled(), impl.cancelling(task)
+
+    assert (True, 1) == run(main())

@@ -240,19 +240,22 @@ def test_nested_outer_expires(impl, run):
 
 
 def test_outside_cancellation_wins_over_expiry(impl, run):
-    """A cancellation from outside racing with the expiry propagates as CancelledError."""
+    """A cancellation from outside landing while the expired block cleans up propagates
+    as CancelledError, its request left. (Made by loop iterations, not timers: the
+    cleanup lasts until the outside cancellation reaches it.)"""
 
-    async def body():
+    async def body(expired: asyncio.Event):
         async with impl.timeout(0.01):
             try:
                 await asyncio.sleep(10)
             finally:
-                # Both the deadline and the outside cancel land before this ends.
-                await asyncio.sleep(0.05)
+                expired.set()
+                await asyncio.Event().wait()
 
     async def main():
-        task = asyncio.ensure_future(body())
-        await asyncio.sleep(0.03)
+        expired = asyncio.Event()
+        task = asyncio.ensure_future(body(expired))
+        await expired.wait()
         task.cancel()
         await asyncio.wait([task])
         return task.cancelled(), impl.cancelling(task)
@@ -396,3 +399,32 @@ def test_gather_cancellation_inside_timeout(impl, run):
         return [c.cancelled() for c in children]
 
     assert [True, True, True] == run(main())
+
+
+@pytest.mark.parametrize("order", ["before", "after"])
+def test_early_bound_cancel_landing_with_the_expiry_wins(impl, run, order):
+    """An outside ``cancel`` looked up before the task entered the timeout (as
+    ``loop.call_later(d, task.cancel)`` or a signal handler does), landing in the loop
+    iteration where the deadline fires, just before or just after it, wins over the
+    deadline: CancelledError, with that one request left (3.8-3.10: the expiry sees it
+    arrive and counts it)."""
+
+    async def main():
+        me = asyncio.current_task()
+        cancel = me.cancel  # bound before any timeout is active in the task
+        loop = asyncio.get_running_loop()
+        try:
+            async with impl.timeout(None) as cm:
+                if order == "before":
+                    loop.call_soon(cancel)
+                cm.reschedule(loop.time())  # fires on the next iteration, in call order
+                if order == "after":
+                    loop.call_soon(cancel)
+                await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            return "CancelledError", impl.cancelling(me)
+        except TimeoutError:
+            return "TimeoutError", impl.cancelling(me)
+        return "nothing", impl.cancelling(me)
+
+    assert ("CancelledError", 1) == run(main())

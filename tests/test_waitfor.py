@@ -250,20 +250,31 @@ def test_exception_replacing_the_cancellation_keeps_timeout_error_in_context(imp
 
 @pytest.mark.newest("gh-96764")
 def test_outside_cancellation_wins_over_the_deadline(impl, run):
-    """A caller cancelled from outside while its ``wait_for`` is expiring stays
-    cancelled: the deadline does not turn that cancellation into ``TimeoutError``, and
-    the awaitable has ended when the caller has (the old design left it running)."""
-
-    async def caller():
-        await impl.wait_for(slow_cleanup([]), 0.01)
+    """A caller cancelled from outside while its ``wait_for`` is expiring -- the
+    awaitable's cleanup is running -- stays cancelled: the deadline does not turn that
+    cancellation into ``TimeoutError``, and the awaitable has ended when the caller has
+    (the old design left it running). The race is made by loop iterations, not timers:
+    the cleanup lasts until the caller's cancellation reaches it, if it does."""
 
     async def main():
+        cleanup_started = asyncio.Event()
+
+        async def cleanup_until_cancelled():
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                cleanup_started.set()  # the deadline has passed
+                await asyncio.Event().wait()
+
+        async def caller():
+            await impl.wait_for(cleanup_until_cancelled(), 0.01)
+
         task = asyncio.ensure_future(caller())
-        await asyncio.sleep(0.005)
-        await asyncio.sleep(0.01)  # the deadline has passed: the cleanup runs
+        await cleanup_started.wait()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+        # The old design's inner task still runs its cleanup: the run finds it pending.
 
     run(main())
 

@@ -11,7 +11,10 @@ counts into a slot (on asyncio's own loops without a task factory; elsewhere the
 makes the task). Any other task in which a group or a timeout is active gets an instance
 attribute ``cancel`` that counts and then calls the class's own ``cancel``. Everything
 that cancels a task -- ``gather``, ``wait_for``, an awaiting task, ``asyncio.run`` --
-looks ``cancel`` up on the object, in C as in Python, so every request is counted.
+looks ``cancel`` up on the object when it cancels, in C as in Python, so their requests
+are counted. A ``task.cancel`` looked up before counting started is the class's own: its
+requests are counted only where a timeout's expiry or a TaskGroup sees them arrive
+(``cancel_watching``, the group's exit); docs/how-it-works.md has the pattern and remedy.
 """
 
 from __future__ import annotations
@@ -40,7 +43,13 @@ def _withdraw(task: asyncio.Task[Any]) -> None:
 if sys.version_info >= (3, 13):  # 3.13+: gh-116720, uncancel() withdraws a pending cancel
 
     def cancelling(task: asyncio.Task[Any]) -> int:
-        """Return how many cancellation requests *task* has not yet withdrawn."""
+        """Return how many cancellation requests *task* has not yet withdrawn.
+
+        Before 3.11 the backport counts from the first time a TaskGroup or a timeout is
+        active in the task, and a ``task.cancel`` looked up before that (``call_later(d,
+        task.cancel)``, a signal handler) is counted only where an expiring timeout or a
+        TaskGroup sees its request arrive: ``lambda: task.cancel()`` is always counted.
+        """
         return task.cancelling()
 
     def uncancel(task: asyncio.Task[Any]) -> int:
@@ -53,7 +62,13 @@ if sys.version_info >= (3, 13):  # 3.13+: gh-116720, uncancel() withdraws a pend
 elif sys.version_info >= (3, 11):  # 3.11+: Task.cancelling()/uncancel() (bpo-46771)
 
     def cancelling(task: asyncio.Task[Any]) -> int:
-        """Return how many cancellation requests *task* has not yet withdrawn."""
+        """Return how many cancellation requests *task* has not yet withdrawn.
+
+        Before 3.11 the backport counts from the first time a TaskGroup or a timeout is
+        active in the task, and a ``task.cancel`` looked up before that (``call_later(d,
+        task.cancel)``, a signal handler) is counted only where an expiring timeout or a
+        TaskGroup sees its request arrive: ``lambda: task.cancel()`` is always counted.
+        """
         return task.cancelling()
 
     def uncancel(task: asyncio.Task[Any]) -> int:
@@ -137,11 +152,78 @@ else:
             count = 1 if getattr(task, "_must_cancel", False) else 0
             task.cancel = _CancelCounter(task, count)  # type: ignore[method-assign]
 
+    def count_since(task: asyncio.Task[Any]) -> Optional[int]:
+        """Start counting *task*'s requests (as ``count_cancels``); return the count, or
+        ``None`` if a request is pending (it cannot be told from an uncounted one)."""
+        pending = getattr(task, "_must_cancel", False)
+        if type(task) is CountingTask:
+            count = _count(task)
+        else:
+            cancel = task.cancel
+            if not isinstance(cancel, _CancelCounter):
+                cancel = _CancelCounter(task, 1 if pending else 0)
+                task.cancel = cancel  # type: ignore[method-assign]
+            count = cancel.count
+        return None if pending else count
+
+    def count_uncounted(task: asyncio.Task[Any]) -> None:
+        """Count one request that *task* accepted without counting it.
+
+        That is a ``task.cancel`` looked up before counting started (``call_later(d,
+        task.cancel)``, a signal handler): a bound method of the class's own ``cancel``,
+        which the instance attribute cannot intercept. Callers count one only where they
+        saw it delivered or pending and their own view of the count did not change.
+        """
+        if type(task) is CountingTask:
+            task._asyncio_compat_cancels = _count(task) + 1
+        else:
+            count_cancels(task)
+            task.cancel.count += 1  # type: ignore[attr-defined]
+
+    def delivery_pending(task: asyncio.Task[Any]) -> bool:
+        """Has suspended *task* accepted a request it has not yet received?
+
+        Either its flag is set, or the future it waits on is cancelled and its wake-up
+        is still to come (a task clears ``_fut_waiter`` as it resumes). A request passed
+        on to an awaited task or gather that has not finished yet is not seen.
+        """
+        if getattr(task, "_must_cancel", False):
+            return True
+        waiter = getattr(task, "_fut_waiter", None)
+        return waiter is not None and waiter.cancelled()  # type: ignore[no-any-return]
+
+    def cancel_watching(task: asyncio.Task[Any], since: Optional[int]) -> None:
+        """Cancel suspended *task* for a TaskGroup or a timeout, counting what can be seen
+        of a request that bypassed the count around ours (3.11+ counts it, and it must
+        then win over ours).
+
+        Before ours: a request already pending while the count is still *since* (the
+        count when the caller began; ``None`` if it cannot tell). After ours: the flag
+        set by another ``cancel()`` before the task wakes up, seen by a callback queued
+        just ahead of the wake-up that our request schedules.
+        """
+        if since is not None and cancelling(task) == since and delivery_pending(task):
+            count_uncounted(task)
+        after: list[int] = []
+        task.get_loop().call_soon(_recount, task, after)
+        task.cancel()
+        if not getattr(task, "_must_cancel", False):
+            # Our request went to the waiter: the flag is free to show another one.
+            after.append(cancelling(task))
+
+    def _recount(task: asyncio.Task[Any], after: list[int]) -> None:
+        if after and getattr(task, "_must_cancel", False) and cancelling(task) == after[0]:
+            count_uncounted(task)
+
     def cancelling(task: asyncio.Task[Any]) -> int:
         """Return how many cancellation requests *task* has not yet withdrawn.
 
         Requests are counted from the first time a TaskGroup or a timeout is active in
-        the task, or it is created by a TaskGroup, or it is passed here.
+        the task, or it is created by a TaskGroup, or it is passed here. A ``cancel``
+        looked up on the task before that (``loop.call_later(d, task.cancel)``,
+        ``loop.add_signal_handler(sig, task.cancel)``) bypasses the count: such a
+        request is counted only where a timeout's expiry or a TaskGroup's exit sees
+        it arrive; ``lambda: task.cancel()`` is always counted.
         """
         if type(task) is CountingTask:
             return _count(task)
@@ -154,6 +236,8 @@ else:
         Reaching zero withdraws a request not yet delivered, as 3.13 does, where the task
         lets us (pure-Python tasks, PyPy); the C task's flag is read-only before 3.13, and
         TaskGroup and timeout then take the stale request themselves (settle_withdrawn).
+        The count is ``cancelling()``'s, which misses some requests of a ``task.cancel``
+        looked up before counting started.
         """
         left = cancelling(task)
         if left > 0:

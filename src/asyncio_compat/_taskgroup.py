@@ -13,6 +13,9 @@ from asyncio import futures as _futures
 from ._awaitedby import AWAITED_BY as _AWAITED_BY
 from ._cancelling import cancelling, count_cancels, settle_withdrawn, uncancel
 
+if sys.version_info < (3, 11):  # bpo-46771 (3.11): tasks count their own cancellations
+    from ._cancelling import cancel_watching, count_since, count_uncounted
+
 TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
 if TYPE_CHECKING:
     from typing import Any, Callable, Coroutine, Optional, Set, TypeVar
@@ -72,6 +75,8 @@ class TaskGroup:
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._parent_task: Optional[asyncio.Task[Any]] = None
         self._parent_cancel_requested = False
+        # Before 3.11: the parent's count on entry, None if a request was pending then.
+        self._parent_since: Optional[int] = None
         self._tasks: Set[asyncio.Task[Any]] = set()
         self._errors: Optional[list[BaseException]] = []
         self._base_error: Optional[BaseException] = None
@@ -100,7 +105,10 @@ class TaskGroup:
         self._parent_task = asyncio.current_task(self._loop)
         if self._parent_task is None:
             raise RuntimeError(f"TaskGroup {self!r} cannot determine the parent task")
-        count_cancels(self._parent_task)
+        if sys.version_info < (3, 11):
+            self._parent_since = count_since(self._parent_task)
+        else:
+            count_cancels(self._parent_task)
         self._on_done = self._on_task_done
         self._done_context = contextvars.copy_context()
         self._entered = True
@@ -143,9 +151,18 @@ class TaskGroup:
         while self._tasks:
             if self._on_completed_fut is None:
                 self._on_completed_fut = self._get_loop().create_future()
+            if sys.version_info < (3, 11):
+                since = count_since(self._get_parent())
             try:
                 await self._on_completed_fut
             except asyncio.CancelledError as ex:
+                if sys.version_info < (3, 11):
+                    if since is not None and cancelling(self._get_parent()) == since:
+                        # Only a request made while we waited cancels our own future;
+                        # one the count missed was made by a cancel() looked up before
+                        # counting started. 3.11+ counts it, and so it outlives the
+                        # ExceptionGroup below: count it here.
+                        count_uncounted(self._get_parent())
                 last_cancel = ex
                 if not self._aborting:
                     cancelled_exc = ex
@@ -311,7 +328,11 @@ class TaskGroup:
             # after the group runs on as if the parent had never been cancelled.
             self._abort()
             self._parent_cancel_requested = True
-            parent.cancel()
+            if sys.version_info < (3, 11):
+                # A request that bypassed the count must outlive ours, as on 3.11+.
+                cancel_watching(parent, self._parent_since)
+            else:
+                parent.cancel()
 
     def cancel(self) -> None:
         """Cancel the group: its unfinished tasks and its body.
@@ -329,7 +350,10 @@ class TaskGroup:
             self._abort()
             if self._parent_task is not None and not self._parent_cancel_requested:
                 self._parent_cancel_requested = True
-                self._parent_task.cancel()
+                if sys.version_info < (3, 11):
+                    cancel_watching(self._parent_task, self._parent_since)
+                else:
+                    self._parent_task.cancel()
 
 
 TaskGroup.__module__ = "asyncio_compat"

@@ -9,6 +9,9 @@ import sys
 
 from ._cancelling import cancelling, settle_withdrawn, uncancel
 
+if sys.version_info < (3, 11):  # bpo-46771 (3.11): tasks count their own cancellations
+    from ._cancelling import cancel_watching, count_since
+
 TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
 if TYPE_CHECKING:
     from types import TracebackType
@@ -57,6 +60,9 @@ class Timeout:
         self._task: Optional[asyncio.Task[Any]] = None
         self._when = when
         self._cancelling = 0
+        # Before 3.11: the count on entry, None if a request was pending then (_on_timeout
+        # could not tell it from one that bypassed the count).
+        self._since: Optional[int] = None
 
     def when(self) -> Optional[float]:
         """Return the deadline, or ``None`` for none."""
@@ -98,7 +104,11 @@ class Timeout:
             raise RuntimeError("Timeout should be used inside a task")
         self._state = _ENTERED
         self._task = task
-        self._cancelling = cancelling(task)  # before 3.11, counting starts here
+        if sys.version_info < (3, 11):  # counting starts here
+            self._since = count_since(task)
+            self._cancelling = cancelling(task) if self._since is None else self._since
+        else:
+            self._cancelling = cancelling(task)
         self.reschedule(self._when)
         return self
 
@@ -139,8 +149,15 @@ class Timeout:
 
     def _on_timeout(self) -> None:
         assert self._state is _ENTERED
-        assert self._task is not None
-        self._task.cancel()
+        task = self._task
+        assert task is not None
+        if sys.version_info < (3, 11):
+            # A cancel() looked up before counting started (call_later(d, task.cancel))
+            # is not counted, and its request would be taken for ours: 3.11+ counts it,
+            # so that it wins over the deadline.
+            cancel_watching(task, self._since)
+        else:
+            task.cancel()
         self._state = _EXPIRING
         self._handle = None
 
