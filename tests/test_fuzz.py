@@ -205,7 +205,6 @@ def test_harness_is_deterministic() -> None:
 def test_virtual_time_jumps_to_the_next_timer() -> None:
     """The loop's clock jumps to the next timer at once; equal deadlines run in order."""
     import asyncio
-    import time
 
     loop = harness.VirtualTimeLoop()
     order: List[Any] = []
@@ -217,13 +216,12 @@ def test_virtual_time_jumps_to_the_next_timer() -> None:
         await asyncio.sleep(3600)
         return loop.time()
 
-    started = time.monotonic()
+    # An hour of real sleeping would end in pytest-timeout's failure, not in this assert.
     try:
         assert 3600.0 == loop.run_until_complete(main())
     finally:
         loop.close()
     assert ["c", "a", "b"] == order
-    assert time.monotonic() - started < 5
 
 
 def test_deadlock_is_reported() -> None:

@@ -719,12 +719,11 @@ def test_sigint_wakes_up_a_sleeping_loop(Runner):
 
     async def main() -> None:
         thread.start()
-        await asyncio.sleep(5)
+        # Woken by the timer only, the run would end in pytest-timeout's failure.
+        await asyncio.sleep(3600)
 
-    start = time.monotonic()
     with Runner() as runner, pytest.raises(KeyboardInterrupt):
         runner.run(main())
-    assert time.monotonic() - start < 2.5
     thread.join()
 
 
