@@ -8,7 +8,9 @@ memory, wait_for, as_completed, the structured helpers) with a table of one row 
 interpreter, the targets marked, and that question's figure, ``<question>.png`` (needs
 matplotlib; sized for the manual's text column). A measurement that no question here
 names (a new one) gets a section and a figure of its own, of each contender's ratio to
-its reference. Results written before a measurement existed show n/a.
+its reference. Results written before a measurement existed show n/a. To give a new
+measurement its targets, a question of its own: a ``Question`` in ``questions()``, naming
+the measurement, with its columns (and their targets) and its panels.
 
 ``--tables`` also writes every ``<tag>.md`` again from its ``<tag>.json`` with
 bench.py's renderer (and the ✓/✗ of its targets by the rule of this version), so that a
@@ -346,7 +348,7 @@ def questions() -> List[Question]:
             "the package. Targets: ≤ 5 ms on 3.8-3.10 and PyPy, ≤ 1 ms on 3.11+.",
             [
                 Panel(
-                    "import after `import asyncio`",
+                    "import after import asyncio",
                     "milliseconds added",
                     [
                         Series("asyncio_compat", import_ms, "o-"),
@@ -420,7 +422,7 @@ def questions() -> List[Question]:
             [
                 Panel(
                     "wait_for(sleep(0), 10), per call",
-                    "÷ `async with timeout(10)` (floor)",
+                    "÷ the floor: async with timeout(10)",
                     [
                         Series(f"{BACKPORT}.wait_for", _r("wait_for", "backport", "floor"), "o-"),
                         Series("asyncio_compat.wait_for", _r("wait_for", "public", "floor"), "D:"),
@@ -589,27 +591,35 @@ def _measurement(result: Result, name: str) -> Optional[Dict[str, Any]]:
 _ROUNDS = re.compile(r" \(\d+ rounds\)$")
 
 
+def _code(label: str) -> str:
+    """A contender's label as the manual shows it: a bare name as code (which breaks
+    anywhere in a narrow column)."""
+    return f"`{label}`" if " " not in label and "`" not in label else label
+
+
 def generic(results: List[Result], name: str) -> Question:
     """A question for a measurement that none of questions() names: every contender's
     ratio to the measurement's reference, as the newest interpreter labels them."""
     newest = [m for m in (_measurement(r, name) for r in results) if m][-1]
-    ref = newest["reference_key"]
+    ref, ref_label = newest["reference_key"], newest["reference"]
     others = [row for row in newest["rows"] if row["key"] != ref]
     styles = ["o-", "s--", "^:", "D-.", "v:", "P--"]
     title = _ROUNDS.sub("", newest["title"])
+    plain = title.replace("`", "")
     return Question(
         name,
         title,
-        f"What does each contender cost, against {newest['reference']}?",
+        f"What does each contender cost, against {_code(ref_label)}?",
         [
-            Column(f"{row['label']} ÷ {newest['reference']}", _r(name, row["key"], ref))
+            Column(f"{_code(row['label'])} ÷ {_code(ref_label)}", _r(name, row["key"], ref))
             for row in others
         ],
-        f"Medians of the per-round ratios to {newest['reference']}.",
+        f"Medians of the per-round ratios to {_code(ref_label)}; the targets, if any, are in "
+        "the tables under *Per interpreter*.",
         [
             Panel(
-                title,
-                f"÷ {newest['reference']}",
+                plain,
+                f"÷ {ref_label}",
                 [
                     Series(row["label"], _r(name, row["key"], ref), styles[i % len(styles)])
                     for i, row in enumerate(others)
@@ -680,7 +690,7 @@ def section(results: List[Result], q: Question, width: Optional[int]) -> List[st
             "",
             f"```{{figure}} {FIGURE_PATH}{q.key}.png",
             f":width: {width}px",
-            f":alt: {q.heading}, per interpreter: {names}",
+            f":alt: {q.heading.replace('`', '')}, per interpreter: {names}",
             "",
             "The same figures across interpreters (lower is better); red dashes: a target, "
             "over the interpreters it applies to. Click for the full size.",
@@ -748,7 +758,12 @@ def _draw_panel(ax: Any, results: List[Result], panel: Panel, items: str) -> Non
             )
             label = None
     for target in panel.targets:
-        on = [x for x, r in zip(xs, results) if target.applies(r)]
+        # Over the interpreters it applies to that have a figure here.
+        on = [
+            x
+            for x, r in zip(xs, results)
+            if target.applies(r) and any(s.get(r) is not None for s in panel.series)
+        ]
         value = f"{target.value:g} ms" if panel.log else f"{target.value:.2f}"
         label = f"target ≤ {value}" + (f" ({target.label})" if target.label else "")
         for run in runs:
@@ -862,7 +877,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         for q in every_question(results):
             draw(results, q, os.path.join(args.folder, f"{q.key}.png"))
-        print(f"wrote {', '.join(keys)}.png in {args.folder}", file=sys.stderr)
+        print(f"wrote {', '.join(k + '.png' for k in keys)} in {args.folder}", file=sys.stderr)
     except ImportError:
         print("matplotlib is not installed: the figures are those drawn before", file=sys.stderr)
     figures = {}
