@@ -533,8 +533,8 @@ def questions() -> List[Question]:
         Question(
             "amap",
             "structured.amap() cost and memory",
-            "What do `asyncio_compat.structured.amap()` with a limit of 100 and its memory "
-            "cost, against `asyncio.gather` over every item at once?",
+            "What does `asyncio_compat.structured.amap()` with a limit of 100 cost per item, "
+            "and in memory, against `asyncio.gather` over every item at once?",
             [
                 Column(
                     "`amap` ÷ `asyncio.gather`", _r("amap", "structured", "gather"), _fixed(1.15)
@@ -545,10 +545,10 @@ def questions() -> List[Question]:
                     "`asyncio.gather` peak (MiB)", lambda r: amap_peak(r, "gather"), fmt="{:,.0f}"
                 ),
             ],
-            "`amap(f, range(10_000), limit=100)` per item, divided by `asyncio.gather` over "
-            "every `f(i)` and by `asyncio.gather` with a `Semaphore(100)` written by hand. The "
-            "peaks are tracemalloc's over a generator of {items} items. Target: ≤ 1.15 x "
-            "`asyncio.gather`. n/a: no tracemalloc on PyPy.",
+            "Per item: `amap(f, range(10_000), limit=100)`, and `asyncio.gather` with a "
+            "`Semaphore(100)` written by hand, each divided by `asyncio.gather` over every "
+            "`f(i)` at once. The peaks are tracemalloc's over a generator of {items} items. "
+            "Target: ≤ 1.15 x `asyncio.gather`. n/a: no tracemalloc on PyPy.",
             [
                 Panel(
                     "amap over range(10,000), limit=100",
