@@ -1,4 +1,4 @@
-"""Benchmark of asyncio_compat (issues 6, 10 and 11) on the interpreter that runs it.
+"""Benchmark of asyncio_compat against the stdlib and its peers, on the interpreter running it.
 
     python benchmarks/bench.py [--rounds N] [--out DIR] [--quick] [--only NAMES] [--also MODULE]
 
@@ -18,13 +18,13 @@ per-round ratios of two contenders; times are printed only for scale.
 4. Import: ``import asyncio_compat`` after ``import asyncio``, in fresh processes.
 5. Memory: bytes per pending task held by a group of 10,000 (tracemalloc), against the
    same tasks from ``asyncio.create_task`` kept in a list.
-6. wait_for (issue 10): ``await wait_for(sleep(0), 10)`` per call with the backport's,
+6. wait_for: ``await wait_for(sleep(0), 10)`` per call with the backport's,
    ``asyncio_compat.wait_for`` (the stdlib's from 3.13) and the interpreter's own, against
    the floor ``async with asyncio_compat.timeout(10): await asyncio.sleep(0)``.
-7. as_completed (issue 10): 10,000 tasks of ``sleep(0)``, made before the clock starts,
+7. as_completed: 10,000 tasks of ``sleep(0)``, made before the clock starts,
    per task: ``for f in as_completed(tasks): await f`` with the backport's and the
    interpreter's own; ``async for`` with the backport's and, on 3.13+, the stdlib's.
-8. asyncio_compat.structured (issue 11): ``gather()`` of 10,000 coroutines of ``sleep(0)``
+8. asyncio_compat.structured: ``gather()`` of 10,000 coroutines of ``sleep(0)``
    against ``asyncio.gather``, a hand-written TaskGroup collect, ``quattro.gather`` (3.9+)
    and ``anyio.gather`` (anyio 4.16+, 3.10+); ``amap(f, range(10_000), limit=100)``
    against ``asyncio.gather`` over every ``f(i)`` (and a Semaphore by hand, quattro's
@@ -57,6 +57,7 @@ import gc
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -78,7 +79,7 @@ try:
     import anyio
 except ImportError:  # pragma: no cover
     anyio = None  # type: ignore[assignment]
-try:  # issue 11's peer: 3.9+, on the taskgroup package before 3.11
+try:  # the peer of structured.gather: 3.9+, on the taskgroup package before 3.11
     import quattro
 except ImportError:  # pragma: no cover
     quattro = None  # type: ignore[assignment]
@@ -102,13 +103,14 @@ else:
 # before 3.11), or asyncio_compat's subclass of both.
 TIMEOUT_ERRORS = (TimeoutError, asyncio.TimeoutError)
 
-# The targets of issue 6: ratios to the reference (3.8-3.10, PyPy 3.9: asyncio.gather and
-# async_timeout) or to the stdlib (3.11+), and milliseconds for the import.
+# The targets of TaskGroup, timeout, import and memory: ratios to the reference (3.8-3.10,
+# PyPy 3.9: asyncio.gather and async_timeout) or to the stdlib (3.11+), and milliseconds for
+# the import.
 if PY >= (3, 11):
     TARGETS = {"taskgroup": 1.10, "timeout": 1.10, "import_ms": 1.0, "memory": 1.10}
 else:
     TARGETS = {"taskgroup": 1.00, "timeout": 1.00, "import_ms": 5.0, "memory": 1.10}
-# Issue 10: wait_for and as_completed. Issue 11: asyncio_compat.structured, on every interpreter.
+# wait_for, as_completed and asyncio_compat.structured: on every interpreter.
 TARGETS.update(
     {
         "wait_for_stdlib": 1.10,  # backport ÷ asyncio.wait_for, 3.12+
@@ -361,7 +363,7 @@ def failure_contenders(n: int, groups: int) -> List[Contender]:
     return [Contender("by_hand", by_hand_label, by_hand), *_group_contenders(group, anyio_group)]
 
 
-# 6. wait_for (issue 10) ---------------------------------------------------------------------
+# 6. wait_for --------------------------------------------------------------------------------
 
 
 def waitfor_contenders(n: int) -> List[Contender]:
@@ -405,7 +407,7 @@ def _own() -> str:
     return f"{PY[0]}.{PY[1]}'s own"
 
 
-# 7. as_completed (issue 10) -----------------------------------------------------------------
+# 7. as_completed ----------------------------------------------------------------------------
 
 
 def _started(n: int) -> List[asyncio.Task[None]]:
@@ -471,9 +473,9 @@ def ascompleted_async_contenders(n: int) -> List[Contender]:
     return out
 
 
-# 8. structured gather and amap (issue 11) ---------------------------------------------------
+# 8. structured gather and amap --------------------------------------------------------------
 
-# asyncio_compat.structured is issue 11's module: until it exists (and imports), its rows
+# asyncio_compat.structured came later than the rest: until it exists (and imports), its rows
 # are n/a with the reason, and everything else runs.
 STRUCTURED: Optional[Any] = None
 STRUCTURED_WHY = ""
@@ -549,7 +551,7 @@ def sgather_contenders(n: int) -> List[Contender]:
         return sample
 
     async def by_hand() -> float:
-        # What everyone who migrates from gather writes (issue 11): a list of tasks. The
+        # What everyone who migrates from gather writes: a list of tasks. The
         # coroutines are made first, all of them, as for the gathers.
         t0 = clock()
         coros = [_sleep0() for _ in range(n)]
@@ -614,7 +616,7 @@ def amap_contenders(n: int) -> List[Contender]:
         return sample
 
     async def semaphore() -> float:
-        # The bounded fan-out that people write by hand (issue 11).
+        # The bounded fan-out that people write by hand.
         sem = asyncio.Semaphore(AMAP_LIMIT)
 
         async def bounded(i: int) -> int:
@@ -678,7 +680,7 @@ def amap_contenders(n: int) -> List[Contender]:
     return out
 
 
-# 9. amap's memory (issue 11) ----------------------------------------------------------------
+# 9. amap's memory ---------------------------------------------------------------------------
 
 
 async def _nothing(i: int) -> None:
@@ -885,7 +887,7 @@ def measure_import(runs: int) -> Dict[str, Any]:
         modules.append((ALSO.__name__, f"import {ALSO.__name__}"))
     # asyncio_compat's dependency, for its share: the exception groups before 3.11.
     modules.append(("exceptiongroup", "import exceptiongroup"))
-    # issue 11's module, on first use only: what `import asyncio_compat.structured` adds.
+    # imported on first use only: what `import asyncio_compat.structured` adds.
     if STRUCTURED is not None:
         modules.append(("asyncio_compat.structured", "import asyncio_compat.structured"))
     for mod, label in (
@@ -1005,10 +1007,20 @@ def measure_memory(loop: asyncio.AbstractEventLoop, n: int, repeats: int) -> Dic
 # Report -------------------------------------------------------------------------------------
 
 
+# Between quartiles: a hyphen that does not break, so that a narrow column of the manual
+# wraps between a median and its quartiles, never inside the range.
+DASH = "\u2011"
+
+
 def _fmt_ratio(r: Optional[Dict[str, float]]) -> str:
     if r is None:
         return ""
-    return f"{r['median']:.2f} ({r['q1']:.2f}-{r['q3']:.2f})"
+    return f"{r['median']:.2f} ({r['q1']:.2f}{DASH}{r['q3']:.2f})"
+
+
+def _fmt_ms(ms: float) -> str:
+    """Milliseconds to four figures at most: the column stays narrow."""
+    return f"{ms:.2f}" if ms < 10 else f"{ms:.1f}"
 
 
 def _fmt_time(seconds: Optional[float]) -> str:
@@ -1016,6 +1028,35 @@ def _fmt_time(seconds: Optional[float]) -> str:
         return ""
     us = seconds * 1e6
     return f"{us:.2f} µs" if us < 100 else f"{us:.0f} µs"
+
+
+def meets(value: float, target: float) -> bool:
+    """The rule of every ✓/✗ (benchmarks/chart.py's too): the value as shown, to two
+    decimals, is at most the target."""
+    return float(f"{value:.2f}") <= target
+
+
+# A name of code: dotted, with an underscore, called, given a value, or a class of
+# exceptions or groups (`t.result()`, `wait(FIRST_EXCEPTION)`, `concurrency_limit=100`,
+# `ExceptionGroup`).
+_CODE = re.compile(r"(?<![\w.])[A-Za-z_][\w.]*(?:\([\w.]*\))?(?:=\w+)?")
+
+
+def _code_names(text: str) -> str:
+    """*text* with its names of code as code, which the manual breaks anywhere (a narrow
+    column then still fits a phone), outside the code it has already."""
+
+    def code(m: Any) -> str:
+        name = m.group().rstrip(".")
+        tail = m.group()[len(name) :]
+        if any(c in name for c in "._(=") or name.endswith(("Error", "Exception", "Group")):
+            return f"`{name}`{tail}"
+        return m.group()
+
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):
+        parts[i] = _CODE.sub(code, parts[i])
+    return "`".join(parts)
 
 
 def _row(m: Dict[str, Any], key: str) -> Optional[Dict[str, Any]]:
@@ -1026,7 +1067,7 @@ def _row(m: Dict[str, Any], key: str) -> Optional[Dict[str, Any]]:
 
 
 def verdicts(result: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """The targets of issues 6, 10 and 11 on this interpreter, met or missed."""
+    """The targets on this interpreter, met or missed (by the value as rendered)."""
     out = []
     ms = {m["name"]: m for m in result["measurements"]}
 
@@ -1044,7 +1085,7 @@ def verdicts(result: Dict[str, Any]) -> List[Dict[str, Any]]:
                 "target": target,
                 "unit": unit,
                 "value": med,
-                "met": med <= target,
+                "met": meets(med, target),
                 "within_noise": noise,
             }
         )
@@ -1092,7 +1133,7 @@ def verdicts(result: Dict[str, Any]) -> List[Dict[str, Any]]:
         TARGETS["memory"],
         "x",
     )
-    _verdicts_10_11(result, ms, check)
+    _verdicts_helpers(result, ms, check)
     return out
 
 
@@ -1102,10 +1143,10 @@ def _na(m: Optional[Dict[str, Any]], key: str) -> str:
     return (row or {}).get("na") or ""
 
 
-def _verdicts_10_11(
+def _verdicts_helpers(
     result: Dict[str, Any], ms: Dict[str, Dict[str, Any]], check: Callable[..., None]
 ) -> None:
-    """Issue 10's (wait_for, as_completed) and issue 11's (structured) targets, through
+    """The targets of wait_for, as_completed and asyncio_compat.structured, through
     the caller's check()."""
 
     def r(measurement: str, a: str, b: str) -> Optional[Dict[str, float]]:
@@ -1205,12 +1246,15 @@ def render(result: Dict[str, Any]) -> str:
         f"{result['rounds']} interleaved rounds in one process, quartiles in brackets; "
         "lower is better. Times: medians, for scale only.",
         "",
-        "| measurement | contender | median | ÷ reference | ÷ stdlib |",
-        "| --- | --- | ---: | ---: | ---: |",
     ]
+    # Each measurement is a row of its own, in bold, above its contenders: four columns (three
+    # where nothing is divided by the stdlib) fit a phone's width.
+    rows: List[List[str]] = []
 
     def add(cell: str, label: str, value: str, ref: str = "", std: str = "") -> None:
-        lines.append(f"| {cell} | {label} | {value} | {ref} | {std} |")
+        if cell:
+            rows.append([f"**{_code_names(cell)}**", "", "", ""])
+        rows.append([_code_names(label), _code_names(value), ref, std])
 
     for m in result["measurements"]:
         for i, row in enumerate(m["rows"]):
@@ -1229,7 +1273,8 @@ def render(result: Dict[str, Any]) -> str:
                 f"import after `import asyncio` ({imp['asyncio_ms']:.1f} ms here), "
                 f"ms added, {imp['runs']} fresh processes"
             )
-        add(cell, f"`{row['label']}`", f"{row['ms']:.2f} ms ({row['q1']:.2f}-{row['q3']:.2f})")
+        ms, q1, q3 = (_fmt_ms(row[k]) for k in ("ms", "q1", "q3"))
+        add(cell, f"`{row['label']}`", f"{ms} ms ({q1}{DASH}{q3})")
     mem = result.get("memory")
     cell = f"memory per pending task ({result['n_tasks']:,} tasks)"
     if mem and mem.get("na"):
@@ -1246,13 +1291,17 @@ def render(result: Dict[str, Any]) -> str:
         add(cell if i == 0 else "", row["label"], f"{row['bytes']:.0f} B", ref, by_std)
 
     _render_amap_memory(result.get("amap_memory"), add)
-    lines += ["", "Targets of issues 6, 10 and 11 on this interpreter:", ""]
+    header = ["contender", "median", "÷ reference", "÷ stdlib"]
+    width = 4 if any(row[3] for row in rows) else 3
+    for row in [header[:width], ["---"] + ["---:"] * (width - 1), *(r[:width] for r in rows)]:
+        lines.append("| " + " | ".join(row) + " |")
+    lines += ["", "Targets on this interpreter (✓: the value shown is at most the target):", ""]
     for v in result["verdicts"]:
         if v["value"] is None:
             why = f" ({v['why']})" if v.get("why") else ""
             lines.append(f"- {v['what']}: n/a{why}")
             continue
-        mark = "✓ met" if v["met"] else "✗ **missed**"
+        mark = "✓ met" if meets(v["value"], v["target"]) else "✗ **missed**"
         if v.get("within_noise"):
             mark += " (the target lies between the quartiles)"
         if v["unit"] == "flag":
@@ -1281,7 +1330,7 @@ def _render_amap_memory(mem: Optional[Dict[str, Any]], add: Callable[..., None])
     """The rows of the traced memory peak of amap against gather (added through *add*)."""
     if not mem:
         return
-    cell = f"traced memory peak over a generator of {mem['items']:,} items (tracemalloc)"
+    cell = f"traced memory peak over a generator of {mem['items']:,} items"
     if mem.get("na"):
         add(cell, "", f"n/a: {mem['na']}")
         return
@@ -1308,7 +1357,7 @@ def ab_summary(result: Dict[str, Any]) -> str:
     ]
     for m in result["measurements"]:
         ratios, ref = m["ratios"], m["reference_key"]
-        # issue 11's rows: the copy's structured module against asyncio_compat.structured
+        # the helpers' rows: the copy's structured module against asyncio_compat.structured
         base = "structured" if m["name"] in ("structured_gather", "amap") else "backport"
         text = f"  {m['name']:8} {_fmt_ratio(ratios.get(f'also/{base}')) or 'n/a'}"
         for other in dict.fromkeys((ref, "stdlib")):

@@ -1,4 +1,4 @@
-"""Benchmark of call-graph introspection (issue 12) on the interpreter that runs it.
+"""Benchmark of call-graph introspection (asyncio.graph) on the interpreter that runs it.
 
     python benchmarks/bench_graph.py [--repeat N] [--before REF]
 

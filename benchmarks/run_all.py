@@ -7,7 +7,8 @@ versions, the debian-cpython tree), makes one venv per interpreter (``-m venv``,
 ``virtualenv``; kept between runs under ``--venvs``), installs this checkout's wheel and the
 peers into it, and runs the benchmark there, one interpreter after the other. Each run
 writes ``benchmarks/results/<tag>.md`` and ``.json``; at the end ``benchmarks/chart.py``
-draws ``results/ratios.png`` and writes ``results/summary.md`` from every ``.json`` there.
+writes ``results/summary.md`` and a figure per question, ``results/<question>.png``, from
+every ``.json`` there (``python benchmarks/chart.py`` alone redraws them, measuring nothing).
 
 Options it does not know go to bench.py (``--quick``, ``--rounds N``, ...). ``tox -e bench``
 runs this: ``tox -e bench -- --python python3.12 --quick``.
@@ -27,7 +28,7 @@ from typing import Dict, List, Optional, Tuple
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 RESULTS = os.path.join(HERE, "results")
-# quattro (issue 11's peer gather) needs 3.9+; on 3.8-3.10 it runs on the taskgroup package.
+# quattro (the peer of structured.gather) needs 3.9+; on 3.8-3.10 it runs on the taskgroup package.
 PEERS = [
     "exceptiongroup",
     "async-timeout",

@@ -12,6 +12,7 @@ import importlib
 import importlib.util
 import json
 import pathlib
+import re
 import sys
 import textwrap
 from types import ModuleType
@@ -204,6 +205,50 @@ def test_every_benchmark_table_is_included():
     text = (DOCS / "benchmarks.md").read_text(encoding="utf-8")
     missing = [t.name for t in results.glob("*.md") if f"results/{t.name}" not in text]
     assert [] == missing
+
+
+def test_every_benchmark_figure_is_shown():
+    """Each figure of benchmarks/results/ is shown in the manual (summary.md, which the
+    benchmark page includes), and each figure shown is there."""
+    results = ROOT / "benchmarks" / "results"
+    if not results.is_dir():
+        pytest.skip("benchmarks/results/ is not part of this tree")
+    text = (results / "summary.md").read_text(encoding="utf-8")
+    shown = set(re.findall(r"^```\{figure\} \.\./benchmarks/results/(\S+)$", text, re.M))
+    assert sorted(p.name for p in results.glob("*.png")) == sorted(shown)
+
+
+def test_the_benchmark_marks_agree_with_the_figures_shown():
+    """A target's ✓ or ✗ in a per-interpreter benchmark table agrees with the value printed
+    beside it: 1.00 meets a target of ≤ 1.00."""
+    results = ROOT / "benchmarks" / "results"
+    if not results.is_dir():
+        pytest.skip("benchmarks/results/ is not part of this tree")
+    verdict = re.compile(r"^- .*: ([0-9.]+)(?: ms)? \(target ≤ ([0-9.]+)(?: ms)?\): ([✓✗])", re.M)
+    wrong = []
+    for table in sorted(results.glob("*.md")):
+        found = verdict.findall(table.read_text(encoding="utf-8"))
+        assert found or table.name == "summary.md", table.name
+        for value, target, mark in found:
+            if (mark == "✓") != (float(value) <= float(target)):
+                wrong.append(f"{table.name}: {value} ≤ {target}: {mark}")
+    assert [] == wrong
+
+
+def test_no_work_item_numbers_in_the_product_text():
+    """The manual, the benchmarks and their results, tox.ini and the code name what they
+    measure or do, never the project's own work items ("issue 6")."""
+    found = []
+    for folder in ("benchmarks", "docs", "src", "tools"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            if "_build" in path.parts or path.suffix not in {".py", ".md", ".js", ".json", ".css"}:
+                continue
+            text = path.read_text(encoding="utf-8")
+            for match in re.finditer(r"\bissues? #?[0-9]+\b", text, re.I):
+                found.append(f"{path.relative_to(ROOT)}: {match.group()}")
+    text = (ROOT / "tox.ini").read_text(encoding="utf-8")
+    found += [f"tox.ini: {m}" for m in re.findall(r"\bissues? #?[0-9]+\b", text, re.I)]
+    assert [] == found
 
 
 def test_the_conformance_data_is_well_formed():
