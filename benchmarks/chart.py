@@ -1,4 +1,4 @@
-"""The benchmark questions across interpreters, from the ``<tag>.json`` files of bench.py.
+"""The benchmark questions across interpreters, from the ``<tag>.json`` files of ``benchmarks/bench``.
 
     python benchmarks/chart.py [RESULTS_DIR] [--tables]
 
@@ -13,7 +13,7 @@ measurement its targets, a question of its own: a ``Question`` in ``questions()`
 the measurement, with its columns (and their targets) and its panels.
 
 ``--tables`` also writes every ``<tag>.md`` again from its ``<tag>.json`` with
-bench.py's renderer (and the ✓/✗ of its targets by the rule of this version), so that a
+the bench package's renderer (and the ✓/✗ of its targets by the rule of this version), so that a
 change of wording or layout reaches the committed results without running them again.
 """
 
@@ -183,7 +183,7 @@ class Question(NamedTuple):
     columns: List[Column]
     note: str  # what is measured and the targets, after the table
     panels: List[Panel]
-    measurements: Tuple[str, ...]  # the measurements of bench.py it covers
+    measurements: Tuple[str, ...]  # the measurements of benchmarks/bench it covers
 
 
 def _r(measurement: str, key: str, ref: str) -> Getter:
@@ -838,13 +838,13 @@ def png_width(path: str) -> Optional[int]:
 
 
 def rewrite_tables(folder: str) -> None:
-    """Every ``<tag>.md`` again from its ``<tag>.json`` (bench.py's render and rule)."""
+    """Every ``<tag>.md`` again from its ``<tag>.json`` (the bench package's render and rule)."""
     try:
         import asyncio_compat  # noqa: F401
-    except ImportError:  # bench.py imports it: this checkout's will do
+    except ImportError:  # the bench package imports it: this checkout's will do
         sys.path.insert(0, os.path.join(REPO, "src"))
     sys.path.insert(0, HERE)
-    import bench
+    from bench.render import render
 
     for path in sorted(glob.glob(os.path.join(folder, "*.json"))):
         with open(path, encoding="utf-8") as f:
@@ -856,7 +856,7 @@ def rewrite_tables(folder: str) -> None:
             json.dump(result, f, indent=1, sort_keys=True)
             f.write("\n")
         with open(path[: -len(".json")] + ".md", "w", encoding="utf-8") as f:
-            f.write(bench.render(result))
+            f.write(render(result))
         print(f"wrote {path[: -len('.json')]}.md", file=sys.stderr)
 
 

@@ -155,7 +155,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
                 run([*pip, "--force-reinstall", "--no-deps", wheel])
                 run([*pip, *PEERS])
-                run([python, os.path.join(HERE, "bench.py"), "--out", RESULTS, *bench_args])
+                run([python, os.path.join(HERE, "bench"), "--out", RESULTS, *bench_args])
             except subprocess.CalledProcessError as exc:
                 print(f"{tag}: failed: {exc}", file=sys.stderr)
                 failed.append(tag)
