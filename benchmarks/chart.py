@@ -1,19 +1,20 @@
-"""The benchmark questions across interpreters, from the ``<tag>.json`` files of ``benchmarks/bench``.
+"""The benchmark questions across interpreters, from the ``<tag>.json`` of ``benchmarks/bench``.
 
     python benchmarks/chart.py [RESULTS_DIR] [--tables]
 
 Redraws from the results alone (nothing is measured): writes ``summary.md`` into the
 results folder, one section per question (TaskGroup cost, timeout cost, import time,
-memory, wait_for, as_completed, the structured helpers) with a table of one row per
-interpreter, the targets marked, and that question's figure, ``<question>.png`` (needs
-matplotlib; sized for the manual's text column). A measurement that no question here
-names (a new one) gets a section and a figure of its own, of each contender's ratio to
-its reference. Results written before a measurement existed show n/a. To give a new
-measurement its targets, a question of its own: a ``Question`` in ``questions()``, naming
-the measurement, with its columns (and their targets) and its panels.
+memory, wait_for, as_completed, the structured helpers, run() and Runner) with a table of
+one row per interpreter, the targets marked, and that question's figure,
+``<question>.png`` (needs matplotlib; sized for the manual's text column). A measurement
+that no question here names (a new one) gets a section and a figure of its own, of each
+contender's ratio to its reference. Results written before a measurement existed show
+n/a. To give a new measurement its targets, a question of its own: a ``Question`` in
+``questions()``, naming the measurement, with its columns (and their targets) and its
+panels.
 
-``--tables`` also writes every ``<tag>.md`` again from its ``<tag>.json`` with
-the bench package's renderer (and the ✓/✗ of its targets by the rule of this version), so that a
+``--tables`` also writes every ``<tag>.md`` again from its ``<tag>.json`` with the bench
+package's renderer (and the ✓/✗ of its targets by the rule of this version), so that a
 change of wording or layout reaches the committed results without running them again.
 """
 
@@ -212,6 +213,12 @@ def _since_312(res: Result) -> bool:
 
 def _since_313(res: Result) -> bool:
     return _version(res) >= (3, 13)
+
+
+def _311_to_313(res: Result) -> bool:
+    """asyncio has a Runner, and asyncio_compat hands back the backport's (3.14+: the
+    stdlib's)."""
+    return (3, 11) <= _version(res) < (3, 14) and res["env"]["implementation"] == "CPython"
 
 
 def _fixed(value: float, applies: Applies = _every) -> Getter:
@@ -580,6 +587,44 @@ def questions() -> List[Question]:
                 ),
             ],
             ("amap",),
+        ),
+        Question(
+            "runner",
+            "run() and Runner cost",
+            "What does the backport's `run()` cost per call of an empty coroutine, and its "
+            "`Runner.run()`, against the interpreter's own `asyncio.run` and `asyncio.Runner`?",
+            [
+                Column(
+                    "`run()`: backport ÷ `asyncio.run`",
+                    _r("run", "backport", "stdlib"),
+                    _fixed(1.05, _311_to_313),
+                ),
+                Column(
+                    "`Runner.run()`: backport ÷ `asyncio.Runner`",
+                    _r("runner", "backport", "stdlib"),
+                    _fixed(1.05, _311_to_313),
+                ),
+                Column("`asyncio.run` ÷ itself", _r("run", "control", "stdlib")),
+            ],
+            "Per call of `run(empty())`, which makes an event loop, runs the main task and "
+            "shuts down and closes the loop every time, and of `runner.run(empty())` in a "
+            "runner kept open. `asyncio.run` ÷ itself is the interpreter's own measured twice "
+            "in the same rounds: how far apart two identical contenders come out. Targets: "
+            "≤ 1.05 x the interpreter's own on 3.11-3.13 (from 3.14, `asyncio_compat.run` and "
+            "`Runner` are the stdlib's). n/a: no `asyncio.Runner` before 3.11.",
+            [
+                Panel(
+                    "run() and Runner.run() of an empty coroutine, per call",
+                    "backport ÷ the interpreter's own",
+                    [
+                        Series(f"{BACKPORT}.run", _r("run", "backport", "stdlib"), "o-"),
+                        Series(f"{BACKPORT}.Runner.run", _r("runner", "backport", "stdlib"), "D:"),
+                        Series("asyncio.run ÷ itself", _r("run", "control", "stdlib"), "s--"),
+                    ],
+                    [Target(1.05, _311_to_313)],
+                ),
+            ],
+            ("run", "runner"),
         ),
     ]
 

@@ -1,6 +1,7 @@
 """Benchmark of asyncio_compat against the stdlib and its peers, on the interpreter running it.
 
-    python benchmarks/bench [--rounds N] [--out DIR] [--quick] [--only NAMES [--merge]] [--also MODULE]
+    python benchmarks/bench [--rounds N] [--out DIR] [--quick] [--only NAMES [--merge]]
+                            [--also MODULE]
 
 Everything is measured in this one process, in interleaved rounds: each round runs every
 contender of a measurement once, in an order that rotates from round to round, so that a
@@ -31,6 +32,11 @@ per-round ratios of two contenders; times are printed only for scale.
    ``concurrency_limit``, ``anyio.amap``); tracemalloc's peak of ``amap`` over a generator
    of 1,000,000 items, ``limit=100``, against ``asyncio.gather`` over the same. Until the
    module exists (and imports), its rows are n/a with the reason.
+9. run() and Runner: ``run()`` of an empty coroutine (a new event loop, the main task, the
+   Ctrl-C handler, the shutdown steps, the loop closed), per call, with the backport's and
+   ``asyncio_compat.run`` against the interpreter's own ``asyncio.run``; ``Runner.run()``
+   of an empty coroutine in a runner kept open, against ``asyncio.Runner`` (3.11+). The
+   interpreter's own runs twice in the same rounds: the noise.
 
 The peers -- the ``taskgroup`` package, ``async-timeout``, anyio's task group,
 ``fail_after``, ``gather`` and ``amap``, ``quattro.gather`` -- run in the same rounds where
@@ -47,4 +53,15 @@ another name (say ``asyncio_compat_b``) and pass ``--also asyncio_compat_b``: it
 runs in the same rounds, and its ratios to ``asyncio_compat.backport`` are printed last
 (``--only spawn,timeout`` limits the run to some measurements; ``--only wait_for,amap``
 prints the JSON of those alone and writes nothing).
+
+``--only run,runner --merge`` measures those alone and puts them into ``<out>/<tag>.json``
+in place of what it had, keeping the rest as it was measured, then writes the targets and
+``<tag>.md`` again (``benchmarks/run_all.py --only run,runner`` does it on every
+interpreter).
+
+The modules: ``common`` (the clock, the interpreter, the peers, ``Contender``), ``rounds``
+(the interleaved rounds and their ratios), one per question (``groups``: TaskGroup,
+timeout and the failure path; ``waiting``: wait_for and as_completed; ``structured``;
+``imports``; ``memory``; ``runner``), ``verdicts`` (the targets), ``render`` (the tables)
+and ``cli`` (the command line).
 """

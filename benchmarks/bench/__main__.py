@@ -7,6 +7,6 @@ import sys
 if not __package__:  # run as a folder: its parent, benchmarks/, is where `bench` is found
     sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-from bench.cli import main  # noqa: E402
+from bench.cli import main
 
 sys.exit(main())

@@ -20,6 +20,7 @@ from .imports import measure_import
 from .memory import measure_memory
 from .render import ab_summary, render
 from .rounds import MORE_ROUNDS, measurement, ratio, run_rounds
+from .runner import run_contenders, runner_contenders
 from .structured import AMAP_LIMIT, amap_contenders, measure_amap_memory, sgather_contenders
 from .verdicts import verdicts
 from .waiting import ascompleted_async_contenders, ascompleted_contenders, waitfor_contenders
@@ -51,6 +52,29 @@ def environment() -> Dict[str, Any]:
     }
 
 
+def _previous(folder: str) -> Dict[str, Any]:
+    """The results of this interpreter in *folder*, to merge a measurement into."""
+    path = os.path.join(folder, f"{TAG}.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            previous: Dict[str, Any] = json.load(f)
+    except FileNotFoundError:
+        raise SystemExit(f"--merge: no {path} to merge into: measure everything first") from None
+    return previous
+
+
+def _merged(before: Dict[str, Any], new: Dict[str, Any]) -> Dict[str, Any]:
+    """*before* with the measurements of *new* in place of its own of the same name (new
+    ones at the end), and *new*'s import, memory and amap_memory if measured."""
+    fresh = {m["name"]: m for m in new["measurements"]}
+    kept = [fresh.pop(m["name"], m) for m in before["measurements"]]
+    out = dict(before, measurements=kept + list(fresh.values()))
+    for key in ("import", "memory", "amap_memory"):
+        if key in new:
+            out[key] = new[key]
+    return out
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9, help="measured rounds (default 9)")
@@ -66,6 +90,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--tasks", type=int, default=10_000, help="tasks per group")
     parser.add_argument("--uses", type=int, default=2_000, help="timeouts per sample")
     parser.add_argument("--calls", type=int, default=2_000, help="wait_for calls per sample")
+    parser.add_argument(
+        "--runs", type=int, default=200, help="run() and Runner.run() calls per sample"
+    )
     parser.add_argument(
         "--items",
         type=int,
@@ -84,15 +111,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument(
         "--only",
         help="comma-separated: spawn,timeout,expiry,failure,wait_for,as_completed,"
-        "as_completed_async,structured_gather,amap,import,memory,amap_memory",
+        "as_completed_async,structured_gather,amap,run,runner,import,memory,amap_memory",
+    )
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="with --only: put what is measured into <out>/<tag>.json in place of what it "
+        "had (the rest kept as measured before), and write <tag>.md and the targets again",
     )
     args = parser.parse_args(argv)
     if args.quick:
         args.rounds, args.tasks, args.uses, args.import_runs = 3, 2_000, 500, 4
-        args.calls, args.items = 500, 100_000
+        args.calls, args.items, args.runs = 500, 100_000, 50
     if args.clock == "wall":
         common.clock = time.perf_counter
     only = set(args.only.split(",")) if args.only else None
+    if args.merge and (only is None or args.also):
+        parser.error("--merge needs --only, and no --also")
+    before = _previous(args.out) if args.merge else None
     if args.also:
         import importlib
 
@@ -188,7 +224,26 @@ def main(argv: Optional[List[str]] = None) -> int:
             lambda: amap_contenders(args.tasks),
             "gather",
         ),
+        (
+            "run",
+            f"`run()` of an empty coroutine, {args.runs} calls per sample, per call",
+            "per call",
+            args.runs,
+            lambda: run_contenders(args.runs),
+            "stdlib",
+        ),
+        (
+            "runner",
+            f"`Runner.run()` of an empty coroutine in a runner kept open, {args.runs} calls "
+            "per sample, per call",
+            "per call",
+            args.runs,
+            lambda: runner_contenders(args.runs),
+            "stdlib",
+        ),
     ]
+    # The rounds that a title does not mention: those of this run, or of the results merged into.
+    base_rounds = before["rounds"] if before else args.rounds
     for name, title, unit, per, make, ref in plan:
         if not wanted(name):
             continue
@@ -196,7 +251,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         contenders = make()
         rounds = args.rounds * MORE_ROUNDS.get(name, 1)
         run_rounds(loop, contenders, rounds, args.warmup)
-        if rounds != args.rounds:
+        asyncio.set_event_loop(loop)  # run() and Runner leave no loop set when they close
+        if rounds != base_rounds:
             title += f" ({rounds} rounds)"
         m = measurement(name, title, unit, per, contenders, ref)
         m["rounds"] = rounds
@@ -228,7 +284,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     loop.run_until_complete(asyncio.gather(*leftovers, return_exceptions=True))
     loop.close()
 
-    if only is not None:
+    if before is not None:
+        result = _merged(before, result)
+    elif only is not None:
         if common.ALSO is not None:
             print(ab_summary(result))
         else:

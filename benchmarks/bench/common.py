@@ -6,7 +6,7 @@ import asyncio
 import os
 import sys
 import time
-from typing import Any, Awaitable, Callable, List, Optional, Tuple
+from typing import Any, Awaitable, Callable, List, Optional, Tuple, Union
 
 try:
     import async_timeout
@@ -56,11 +56,13 @@ async def _fail() -> None:
     raise ValueError("boom")
 
 
-Sample = Callable[[], Awaitable[float]]  # runs once, returns the seconds it took
+# Runs once, returns the seconds it took: a coroutine function, run in the measurement's loop,
+# or a plain function (run() and Runner, which make loops of their own).
+Sample = Callable[[], Union[Awaitable[float], float]]
 
 
 class Contender:
-    """One implementation in a measurement: a label and a coroutine function per sample."""
+    """One implementation in a measurement: a label and a function per sample (a Sample)."""
 
     def __init__(self, key: str, label: str, sample: Optional[Sample], why: str = "") -> None:
         self.key = key

@@ -9,12 +9,19 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from .common import Contender, _short
 
-# Measurements whose samples are short, and whose targets are close to 1 (wait_for: 1.05),
-# run this many times --rounds: the median of more per-round ratios moves less.
-MORE_ROUNDS = {"wait_for": 5, "as_completed": 2, "as_completed_async": 2}
+# Measurements whose samples are short, and whose targets are close to 1 (wait_for, run()
+# and Runner: 1.05), run this many times --rounds: the median of more per-round ratios
+# moves less.
+MORE_ROUNDS = {"wait_for": 5, "as_completed": 2, "as_completed_async": 2, "run": 3, "runner": 3}
 
 
 # The interleaved rounds ---------------------------------------------------------------------
+
+
+def _once(loop: asyncio.AbstractEventLoop, sample: Any) -> float:
+    """One sample: a coroutine, run in *loop*, or a plain call."""
+    out = sample()
+    return out if isinstance(out, float) else loop.run_until_complete(out)
 
 
 def run_rounds(
@@ -26,7 +33,7 @@ def run_rounds(
         if c.sample is None:
             continue
         try:  # the first warm-up round also finds the contenders that do not work here
-            loop.run_until_complete(c.sample())
+            _once(loop, c.sample)
         except Exception as exc:
             c.sample, c.why = None, _short(exc)
             continue
@@ -38,7 +45,7 @@ def run_rounds(
                 continue
             gc.collect()
             try:
-                elapsed = loop.run_until_complete(c.sample())
+                elapsed = _once(loop, c.sample)
             except Exception as exc:  # it worked once, then not: n/a, and no times
                 c.sample, c.why, c.times = None, _short(exc), []
                 continue

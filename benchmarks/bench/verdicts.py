@@ -23,6 +23,7 @@ TARGETS.update(
         "as_completed_stdlib": 1.10,  # backport ÷ the stdlib's, 3.12+
         "structured_gather": 1.00,  # ÷ asyncio.gather, and ÷ the cheapest peer
         "amap": 1.15,  # amap(limit=100) ÷ asyncio.gather
+        "runner": 1.05,  # run() and Runner.run() ÷ the stdlib's, 3.11-3.13
     }
 )
 
@@ -108,6 +109,7 @@ def verdicts(result: Dict[str, Any]) -> List[Dict[str, Any]]:
         "x",
     )
     _verdicts_helpers(result, ms, check)
+    _verdicts_runner(ms, check)
     return out
 
 
@@ -207,3 +209,18 @@ def _verdicts_helpers(
             0.0,
             "flag",
         )
+
+
+def _verdicts_runner(ms: Dict[str, Dict[str, Any]], check: Callable[..., None]) -> None:
+    """run() and Runner.run() against the stdlib's, through the caller's check(): on
+    3.11-3.13, where asyncio has a Runner and asyncio_compat hands back the backport's
+    (the stdlib's from 3.14)."""
+    if not (3, 11) <= PY[:2] < (3, 14):
+        return
+    for name, what in (
+        ("run", "run() per call: backport ÷ asyncio.run"),
+        ("runner", "Runner.run() per call: backport ÷ asyncio.Runner.run"),
+    ):
+        m = ms.get(name)
+        why = _na(m, "backport") or _na(m, "stdlib") or ("" if m else "not measured")
+        check(what, m["ratios"].get("backport/stdlib") if m else None, TARGETS["runner"], "x", why)
