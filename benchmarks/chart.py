@@ -4,8 +4,8 @@
 
 Redraws from the results alone (nothing is measured): writes ``summary.md`` into the
 results folder, one section per question (TaskGroup cost, timeout cost, import time,
-memory, wait_for, as_completed, the structured helpers, run() and Runner) with a table of
-one row per interpreter, the targets marked, and that question's figure,
+memory, wait_for, as_completed, the structured helpers, run() and Runner, the call graph)
+with a table of one row per interpreter, the targets marked, and that question's figure,
 ``<question>.png`` (needs matplotlib; sized for the manual's text column). A measurement
 that no question here names (a new one) gets a section and a figure of its own, of each
 contender's ratio to its reference. Results written before a measurement existed show
@@ -625,6 +625,52 @@ def questions() -> List[Question]:
                 ),
             ],
             ("run", "runner"),
+        ),
+        Question(
+            "graph",
+            "Call-graph cost",
+            "What do the backport's `capture_call_graph()` and `format_call_graph()` cost per "
+            "call, against 3.14's stdlib and against the least a capture can do?",
+            [
+                Column(
+                    "capture: backport ÷ `asyncio.capture_call_graph`",
+                    _r("graph_capture", "backport", "stdlib"),
+                ),
+                Column(
+                    "format: backport ÷ `asyncio.format_call_graph`",
+                    _r("graph_format", "backport", "stdlib"),
+                ),
+                Column("capture: backport ÷ bare walk", _r("graph_capture", "backport", "bare")),
+                Column(
+                    "capture: `asyncio.capture_call_graph` ÷ bare walk",
+                    _r("graph_capture", "stdlib", "bare"),
+                ),
+            ],
+            "Per call, on a task 20 coroutines deep in a `TaskGroup` of a task 5 deep (29 "
+            "frames). The bare walk follows the same `cr_await` chains and counts their "
+            "frames: the least any capture does. `asyncio_compat`'s call-graph functions are "
+            "the backport before 3.14.8 and the stdlib's from then. No targets. n/a: no "
+            "`asyncio.capture_call_graph` before 3.14.",
+            [
+                Panel(
+                    "capture_call_graph(task) of 29 frames, per call",
+                    "÷ a bare walk of the same chains",
+                    [
+                        Series(
+                            f"{BACKPORT}.capture_call_graph",
+                            _r("graph_capture", "backport", "bare"),
+                            "o-",
+                        ),
+                        Series(
+                            "asyncio.capture_call_graph (3.14+)",
+                            _r("graph_capture", "stdlib", "bare"),
+                            "s--",
+                        ),
+                    ],
+                    [],
+                ),
+            ],
+            ("graph_capture", "graph_format"),
         ),
     ]
 

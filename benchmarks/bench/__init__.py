@@ -37,6 +37,10 @@ per-round ratios of two contenders; times are printed only for scale.
    ``asyncio_compat.run`` against the interpreter's own ``asyncio.run``; ``Runner.run()``
    of an empty coroutine in a runner kept open, against ``asyncio.Runner`` (3.11+). The
    interpreter's own runs twice in the same rounds: the noise.
+10. Call graph: ``capture_call_graph(task)`` and ``format_call_graph(task)`` per call, on
+    a task 20 coroutines deep in a TaskGroup of a task 5 deep, with the backport's against
+    3.14's stdlib (3.14+), and the capture against a bare walk of the same ``cr_await``
+    chains (the least any capture does).
 
 The peers -- the ``taskgroup`` package, ``async-timeout``, anyio's task group,
 ``fail_after``, ``gather`` and ``amap``, ``quattro.gather`` -- run in the same rounds where
@@ -62,6 +66,6 @@ interpreter).
 The modules: ``common`` (the clock, the interpreter, the peers, ``Contender``), ``rounds``
 (the interleaved rounds and their ratios), one per question (``groups``: TaskGroup,
 timeout and the failure path; ``waiting``: wait_for and as_completed; ``structured``;
-``imports``; ``memory``; ``runner``), ``verdicts`` (the targets), ``render`` (the tables)
+``imports``; ``memory``; ``runner``; ``graph``), ``verdicts`` (the targets), ``render`` (the tables)
 and ``cli`` (the command line).
 """

@@ -15,6 +15,7 @@ import asyncio_compat
 
 from . import common, structured
 from .common import HERE, PYPY, TAG, _is, _peer_version, anyio, async_timeout, quattro, taskgroup
+from .graph import CAPTURES, DEPTH, PARENT_DEPTH, capture_contenders, format_contenders
 from .groups import expiry_contenders, failure_contenders, spawn_contenders, timeout_contenders
 from .imports import measure_import
 from .memory import measure_memory
@@ -111,7 +112,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument(
         "--only",
         help="comma-separated: spawn,timeout,expiry,failure,wait_for,as_completed,"
-        "as_completed_async,structured_gather,amap,run,runner,import,memory,amap_memory",
+        "as_completed_async,structured_gather,amap,run,runner,graph_capture,graph_format,import,"
+        "memory,amap_memory",
     )
     parser.add_argument(
         "--merge",
@@ -239,6 +241,23 @@ def main(argv: Optional[List[str]] = None) -> int:
             "per call",
             args.runs,
             lambda: runner_contenders(args.runs),
+            "stdlib",
+        ),
+        (
+            "graph_capture",
+            f"`capture_call_graph(task)`, a task {DEPTH} deep in a TaskGroup of a task "
+            f"{PARENT_DEPTH} deep, per call",
+            "per call",
+            CAPTURES,
+            capture_contenders,
+            "bare",
+        ),
+        (
+            "graph_format",
+            "`format_call_graph(task)`, the same task, per call",
+            "per call",
+            CAPTURES,
+            format_contenders,
             "stdlib",
         ),
     ]

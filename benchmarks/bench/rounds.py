@@ -12,7 +12,15 @@ from .common import Contender, _short
 # Measurements whose samples are short, and whose targets are close to 1 (wait_for, run()
 # and Runner: 1.05), run this many times --rounds: the median of more per-round ratios
 # moves less.
-MORE_ROUNDS = {"wait_for": 5, "as_completed": 2, "as_completed_async": 2, "run": 3, "runner": 3}
+MORE_ROUNDS = {
+    "wait_for": 5,
+    "as_completed": 2,
+    "as_completed_async": 2,
+    "run": 3,
+    "runner": 3,
+    "graph_capture": 3,
+    "graph_format": 3,
+}
 
 
 # The interleaved rounds ---------------------------------------------------------------------
