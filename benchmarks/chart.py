@@ -174,7 +174,7 @@ class Panel(NamedTuple):
     ylabel: str
     series: List[Series]
     targets: List[Target]
-    log: bool = False  # and the targets are milliseconds
+    log: bool = False  # a log scale, and the targets are milliseconds
 
 
 class Question(NamedTuple):
@@ -668,6 +668,17 @@ def questions() -> List[Question]:
                         ),
                     ],
                     [],
+                    # PyPy's is many times CPython's: on a linear axis it would flatten them.
+                    log=True,
+                ),
+                Panel(
+                    "capture_call_graph and format_call_graph: the backport against the stdlib",
+                    "backport ÷ asyncio's (3.14+)",
+                    [
+                        Series("capture", _r("graph_capture", "backport", "stdlib"), "o-"),
+                        Series("format", _r("graph_format", "backport", "stdlib"), "D:"),
+                    ],
+                    [],
                 ),
             ],
             ("graph_capture", "graph_format"),
@@ -783,8 +794,13 @@ def section(results: List[Result], q: Question, width: Optional[int]) -> List[st
             f":width: {width}px",
             f":alt: {q.heading.replace('`', '')}, per interpreter: {names}",
             "",
-            "The same figures across interpreters (lower is better); red dashes: a target, "
-            "over the interpreters it applies to. Click for the full size.",
+            "The same figures across interpreters (lower is better)"
+            + (
+                "; red dashes: a target, over the interpreters it applies to"
+                if any(p.targets for p in q.panels)
+                else ""
+            )
+            + ". Click for the full size.",
             "```",
         ]
     return [*out, ""]
