@@ -632,25 +632,16 @@ def questions() -> List[Question]:
             "What do the backport's `capture_call_graph()` and `format_call_graph()` cost per "
             "call, against 3.14's stdlib and against the least a capture can do?",
             [
-                Column(
-                    "capture: backport ÷ `asyncio.capture_call_graph`",
-                    _r("graph_capture", "backport", "stdlib"),
-                ),
-                Column(
-                    "format: backport ÷ `asyncio.format_call_graph`",
-                    _r("graph_format", "backport", "stdlib"),
-                ),
-                Column("capture: backport ÷ bare walk", _r("graph_capture", "backport", "bare")),
-                Column(
-                    "capture: `asyncio.capture_call_graph` ÷ bare walk",
-                    _r("graph_capture", "stdlib", "bare"),
-                ),
+                Column("capture ÷ the stdlib's", _r("graph_capture", "backport", "stdlib")),
+                Column("format ÷ the stdlib's", _r("graph_format", "backport", "stdlib")),
+                Column("capture ÷ a bare walk", _r("graph_capture", "backport", "bare")),
             ],
-            "Per call, on a task 20 coroutines deep in a `TaskGroup` of a task 5 deep (29 "
-            "frames). The bare walk follows the same `cr_await` chains and counts their "
-            "frames: the least any capture does. `asyncio_compat`'s call-graph functions are "
-            "the backport before 3.14.8 and the stdlib's from then. No targets. n/a: no "
-            "`asyncio.capture_call_graph` before 3.14.",
+            "The backport's `capture_call_graph()` and `format_call_graph()` per call, on a "
+            "task 20 coroutines deep in a `TaskGroup` of a task 5 deep (29 frames), divided "
+            "by `asyncio`'s (3.14+) or by a bare walk, which follows the same `cr_await` "
+            "chains and counts their frames: the least any capture does. `asyncio_compat`'s "
+            "call-graph functions are the backport before 3.14.8 and the stdlib's from then. "
+            "No targets. n/a: no `asyncio.capture_call_graph` before 3.14.",
             [
                 Panel(
                     "capture_call_graph(task) of 29 frames, per call",

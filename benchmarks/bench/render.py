@@ -19,7 +19,9 @@ DASH = "\u2011"
 def _fmt_ratio(r: Optional[Dict[str, float]]) -> str:
     if r is None:
         return ""
-    return f"{r['median']:.2f} ({r['q1']:.2f}{DASH}{r['q3']:.2f})"
+    # From 10 on, one decimal: the column stays as narrow as for the ratios near 1.
+    d = 1 if r["median"] >= 10 else 2
+    return f"{r['median']:.{d}f} ({r['q1']:.{d}f}{DASH}{r['q3']:.{d}f})"
 
 
 def _fmt_ms(ms: float) -> str:
