@@ -29,8 +29,8 @@ async def _nested(depth: int, event: asyncio.Event) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _deep_task() -> AsyncIterator[Any]:
-    """A task DEPTH coroutines deep, waiting in a TaskGroup of a task PARENT_DEPTH deep."""
+async def _deep_task(group: Any) -> AsyncIterator[Any]:
+    """A task DEPTH coroutines deep, waiting in a *group* of a task PARENT_DEPTH deep."""
     event = asyncio.Event()
     child: List[Any] = []
 
@@ -38,7 +38,7 @@ async def _deep_task() -> AsyncIterator[Any]:
         if depth:
             await parent(depth - 1)
             return
-        async with asyncio_compat.TaskGroup() as tg:
+        async with group() as tg:
             child.append(tg.create_task(_nested(DEPTH, event)))
             await event.wait()
 
@@ -69,11 +69,12 @@ def _bare(task: Any) -> Any:
     return lambda: (_bare_walk(task), _bare_walk(parent))
 
 
-def _calls(make: Any) -> Sample:
-    """CAPTURES calls of ``make(task)()`` per sample, on a graph built before the clock."""
+def _calls(make: Any, group: Any = None) -> Sample:
+    """CAPTURES calls of ``make(task)()`` per sample, on a graph built before the clock, in
+    a *group*: asyncio_compat.TaskGroup, or --also's (whose links only its capture sees)."""
 
     async def sample() -> float:
-        async with _deep_task() as task:
+        async with _deep_task(group or asyncio_compat.TaskGroup) as task:
             call = make(task)
             t0 = common.clock()
             for _ in range(CAPTURES):
@@ -102,7 +103,10 @@ def capture_contenders() -> List[Contender]:
             _calls(_of(backport.capture_call_graph)),
         ),
     ]
-    out += [Contender(k, label, _calls(_of(f))) for k, label, f in _also("capture_call_graph")]
+    out += [
+        Contender(k, label, _calls(_of(f), common.ALSO.TaskGroup))
+        for k, label, f in _also("capture_call_graph")
+    ]
     out.append(
         Contender(
             "stdlib",
@@ -129,5 +133,8 @@ def format_contenders() -> List[Contender]:
             _calls(_of(backport.format_call_graph)),
         ),
     ]
-    out += [Contender(k, label, _calls(_of(f))) for k, label, f in _also("format_call_graph")]
+    out += [
+        Contender(k, label, _calls(_of(f), common.ALSO.TaskGroup))
+        for k, label, f in _also("format_call_graph")
+    ]
     return out
