@@ -66,6 +66,8 @@ interpreter).
 The modules: ``common`` (the clock, the interpreter, the peers, ``Contender``), ``rounds``
 (the interleaved rounds and their ratios), one per question (``groups``: TaskGroup,
 timeout and the failure path; ``waiting``: wait_for and as_completed; ``structured``;
-``imports``; ``memory``; ``runner``; ``graph``), ``verdicts`` (the targets), ``render`` (the tables)
-and ``cli`` (the command line).
+``imports``; ``memory``; ``runner``; ``graph``), ``verdicts`` (the targets of one
+interpreter), ``render`` (its table), ``cli`` (the command line) and ``questions`` (the
+questions of the page across interpreters, which ``benchmarks/chart.py`` draws; it reads
+the results only, and imports nothing of the rest).
 """
