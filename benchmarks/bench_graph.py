@@ -1,22 +1,21 @@
-"""Benchmark of call-graph introspection (asyncio.graph) on the interpreter that runs it.
+"""What a change to the call-graph links costs the backport's TaskGroup: before and after.
 
     python benchmarks/bench_graph.py [--repeat N] [--before REF]
 
-Prints ratios measured in this one process, each the ratio of the minima over N
-interleaved repetitions (CPU time):
+The cost of ``capture_call_graph()`` and ``format_call_graph()`` themselves, against 3.14's
+stdlib, is measured with the rest (``benchmarks/bench``'s ``graph_capture`` and
+``graph_format``, in the results). This script is for a change to the package: it prints
+ratios measured in this one process, each the ratio of the minima over N interleaved
+repetitions (CPU time):
 
-1. ``capture_call_graph(task)`` per frame of the graph: a task 20 coroutines deep,
-   awaited by the parent task of a TaskGroup, itself 5 deep. The backport's against
-   3.14's stdlib (3.14+), and, on every version, against a bare walk of the same
-   ``cr_await`` chains (the least any capture costs). Also ``format_call_graph``.
-2. ``TaskGroup.create_task`` (the backport's), before and after this change: the package
+1. ``TaskGroup.create_task`` (the backport's), before and after this change: the package
    as it is at git ``--before`` (default ``HEAD``), loaded under another name, against
    this checkout's (or ``$ASYNCIO_COMPAT_BENCH_SRC``'s). Per child, creating 1,000
    children in a group; and spawning and joining 1,000 children that
    ``await asyncio.sleep(0)``. Also the backport's
    ``as_completed()`` (``async for``) over 1,000 finished tasks. A second copy of
    "before" runs in the same rounds: its ratio is the noise of the measurement.
-3. Capturing costs nothing when nobody captures: the same TaskGroup spawn and join with a
+2. Capturing costs nothing when nobody captures: the same TaskGroup spawn and join with a
    graph captured once per group against none.
 """
 
@@ -39,8 +38,6 @@ sys.path.insert(0, os.environ.get("ASYNCIO_COMPAT_BENCH_SRC") or os.path.join(RO
 
 from asyncio_compat import backport  # noqa: E402
 
-DEPTH = 20
-PARENT_DEPTH = 5
 CHILDREN = 1000
 
 
@@ -75,72 +72,6 @@ def minimum(functions: Dict[str, Callable[[], float]], repeat: int) -> Dict[str,
         for name in names[i % len(names) :] + names[: i % len(names)]:
             best[name] = min(best[name], functions[name]())
     return best
-
-
-async def nested(depth: int, ev: asyncio.Event) -> None:
-    if depth:
-        await nested(depth - 1, ev)
-    else:
-        await ev.wait()
-
-
-def bare_walk(task: Any) -> int:
-    # The least a capture does: follow cr_await from the task's coroutine.
-    count = 0
-    coro = task.get_coro()
-    while coro is not None and hasattr(coro, "cr_await"):
-        if coro.cr_frame is not None:
-            count += 1
-        coro = coro.cr_await
-    return count
-
-
-async def capture_bench(repeat: int) -> Dict[str, float]:
-    ev = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    results: Dict[str, float] = {}
-    child: List[Any] = []
-
-    async def parent(depth: int) -> None:
-        if depth:
-            await parent(depth - 1)
-            return
-        async with backport.TaskGroup() as tg:
-            child.append(tg.create_task(nested(DEPTH, ev), name="child"))
-            await ev.wait()
-
-    top = loop.create_task(parent(PARENT_DEPTH))
-    for _ in range(8):
-        await asyncio.sleep(0)
-    task = child[0]
-    graph = backport.capture_call_graph(task)
-    assert graph is not None
-    frames = len(graph.call_stack) + len(graph.awaited_by[0].call_stack)
-    parent_task = graph.awaited_by[0].future
-    loops = 200
-
-    def timed(call: Callable[[], Any]) -> Callable[[], float]:
-        def run() -> float:
-            t0 = time.process_time()
-            for _ in range(loops):
-                call()
-            return (time.process_time() - t0) / loops / frames
-
-        return run
-
-    contenders = {
-        "backport capture": timed(lambda: backport.capture_call_graph(task)),
-        "bare walk": timed(lambda: (bare_walk(task), bare_walk(parent_task))),
-        "backport format": timed(lambda: backport.format_call_graph(task)),
-    }
-    if sys.version_info >= (3, 14):
-        contenders["stdlib capture"] = timed(lambda: asyncio.capture_call_graph(task))  # type: ignore[attr-defined]
-        contenders["stdlib format"] = timed(lambda: asyncio.format_call_graph(task))  # type: ignore[attr-defined]
-    results = minimum(contenders, repeat)
-    results["frames"] = frames
-    ev.set()
-    await top
-    return results
 
 
 async def noop() -> None:
@@ -216,21 +147,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     try:
-        cap = loop.run_until_complete(capture_bench(args.repeat))
-        frames = int(cap["frames"])
-        print(f"\n1. capture_call_graph of a task {DEPTH} deep under a group {PARENT_DEPTH} deep:")
-        print(f"   {frames} frames; per frame:")
-        for name in ("backport capture", "backport format", "stdlib capture", "stdlib format"):
-            if name in cap:
-                print(f"   {name:18} {cap[name] * 1e9:8.0f} ns")
-        print(f"   {'bare walk':18} {cap['bare walk'] * 1e9:8.0f} ns")
-        print(f"   backport capture / bare walk: {cap['backport capture'] / cap['bare walk']:.2f}")
-        if "stdlib capture" in cap:
-            ratio = cap["backport capture"] / cap["stdlib capture"]
-            print(f"   backport capture / 3.14+ stdlib capture: {ratio:.2f}")
-            ratio = cap["backport format"] / cap["stdlib format"]
-            print(f"   backport format / 3.14+ stdlib format: {ratio:.2f}")
-
         with tempfile.TemporaryDirectory() as tmp:
             before = load_before(args.before, tmp, "asyncio_compat_before")
             # A second copy of "before": how far apart two identical contenders come out.
@@ -246,7 +162,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 "control": control.as_completed,
             }
             tg = taskgroup_bench(groups, completers, args.repeat)
-        print(f"\n2. per child or task, {CHILDREN} of them, after / before ({args.before}):")
+        print(f"\n1. per child or task, {CHILDREN} of them, after / before ({args.before}):")
         for what in ("create_task", "spawn+join", "as_completed"):
             b, a, c = (tg[f"{what} {k}"] for k in ("before", "after", "control"))
             print(
@@ -254,7 +170,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 f"   (the same code twice: {c / b:.3f})"
             )
         one = tg["spawn+join after, one capture"] / tg["spawn+join after"]
-        print("\n3. spawn+join with one capture_call_graph() per group / without:")
+        print("\n2. spawn+join with one capture_call_graph() per group / without:")
         print(f"   {one:.3f}")
     finally:
         loop.close()

@@ -1,6 +1,7 @@
-"""Run benchmarks/bench.py under every interpreter found, then draw the chart.
+"""Run benchmarks/bench under every interpreter found, then draw the chart.
 
-    python benchmarks/run_all.py [--python EXE ...] [--venvs DIR] [bench.py's options]
+    python benchmarks/run_all.py [--python EXE ...] [--venvs DIR] [--only NAMES]
+                                 [benchmarks/bench's options]
 
 Finds CPython 3.8 to 3.15 and PyPy 3 (``python3.N`` and ``pypy3`` on PATH, pyenv's
 versions, the debian-cpython tree), makes one venv per interpreter (``-m venv``, else
@@ -10,8 +11,12 @@ writes ``benchmarks/results/<tag>.md`` and ``.json``; at the end ``benchmarks/ch
 writes ``results/summary.md`` and a figure per question, ``results/<question>.png``, from
 every ``.json`` there (``python benchmarks/chart.py`` alone redraws them, measuring nothing).
 
-Options it does not know go to bench.py (``--quick``, ``--rounds N``, ...). ``tox -e bench``
-runs this: ``tox -e bench -- --python python3.12 --quick``.
+``--only run,runner`` measures those measurements alone (benchmarks/bench's names) and
+merges them into each interpreter's results as they are, in place of their old figures:
+the other measurements are kept, and the tables, targets and figures are written again.
+
+Options it does not know go to benchmarks/bench (``--quick``, ``--rounds N``, ...).
+``tox -e bench`` runs this: ``tox -e bench -- --python python3.12 --quick``.
 """
 
 from __future__ import annotations
@@ -138,7 +143,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--venvs", default=_default_venvs(), help="where the venvs are kept")
     parser.add_argument("--no-chart", action="store_true", help="skip benchmarks/chart.py")
     parser.add_argument("--list", action="store_true", help="list the interpreters and stop")
+    parser.add_argument(
+        "--only",
+        metavar="NAMES",
+        help="comma-separated measurements (run,runner, ...): measure them alone and merge "
+        "them into the results there are",
+    )
     args, bench_args = parser.parse_known_args(argv)
+    if args.only:
+        bench_args += ["--only", args.only, "--merge"]
 
     found = interpreters(args.python)
     for tag, exe in found.items():
@@ -155,7 +168,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
                 run([*pip, "--force-reinstall", "--no-deps", wheel])
                 run([*pip, *PEERS])
-                run([python, os.path.join(HERE, "bench.py"), "--out", RESULTS, *bench_args])
+                run([python, os.path.join(HERE, "bench"), "--out", RESULTS, *bench_args])
             except subprocess.CalledProcessError as exc:
                 print(f"{tag}: failed: {exc}", file=sys.stderr)
                 failed.append(tag)
