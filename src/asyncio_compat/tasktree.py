@@ -204,10 +204,10 @@ def _render(tree: _Tree, roots: List[_Node], by_id: Dict[int, Any]) -> List[str]
 def _check_limit(limit: Any) -> Optional[int]:
     if limit is None:
         return None
-    limit = operator.index(limit)  # "'str' object cannot be interpreted as an integer"
-    if limit < 0:
-        raise ValueError(f"limit must be None or at least 0, not {limit}")
-    return limit
+    checked = operator.index(limit)  # "'str' object cannot be interpreted as an integer"
+    if checked < 0:
+        raise ValueError(f"limit must be None or at least 0, not {checked}")
+    return checked
 
 
 def _check_loop(loop: Any) -> None:
