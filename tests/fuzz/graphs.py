@@ -6,6 +6,7 @@ the main task of ``run()``:
 
 - ``["event"]``, ``["queue"]``, ``["lock"]``, ``["future"]``: a leaf, waiting for the
   program's release on an ``Event``, a ``Queue.get()``, a held ``Lock`` or a plain future;
+  ``["event", limit]`` first formats its own graph (its live frames) with *limit*;
 - ``["task", child]``: a new task runs *child*, awaited (a chain);
 - ``["group", [children], context]``: a TaskGroup of tasks, each made with
   ``context=copy_context()`` if *context*;
@@ -16,9 +17,10 @@ the main task of ``run()``:
   through the plain iterator or, if *async*, the async one.
 
 Every task is named by its place in the tree (``t``, ``t.0``, ``t.0.1``, ...). Once all
-wait, a loop callback (where no task runs) formats the graph of every task, by name; the
-text is normalised as the golden test does (file paths, line numbers, ids, waiters'
-order). The program is then released and must end cleanly.
+wait, a loop callback (where no task runs) formats the graph of every task, by name, and
+the leaves' own graphs follow; the text is normalised as the golden test does (file
+paths, line numbers, ids, waiters' order). The program is then released and must end
+cleanly.
 
 The reference is the text of CPython 3.15's stdlib (``asyncio.run``, its TaskGroup,
 ``wait_for``, ``as_completed`` and ``format_call_graph``): ``regen.py --graphs`` stores
@@ -53,7 +55,11 @@ def generate(rng: random.Random, depth: int = 0, budget: Optional[List[int]] = N
     if budget is None:
         budget = [12]
     if depth and (depth >= 5 or budget[0] <= 0 or rng.random() < 0.1 + 0.15 * depth):
-        return [rng.choice(LEAVES)]
+        leaf = rng.choice(LEAVES)
+        if leaf == "event" and rng.random() < 0.5:
+            # The leaf formats its own graph (the live frames) as it starts waiting.
+            return [leaf, rng.choice([None, None, 1, -1, 0])]
+        return [leaf]
     kind = rng.choice(
         ["task", "group", "gather", "shield", "wait", "wait_for", "as_completed", "task"]
     )
@@ -145,6 +151,7 @@ class _Program:
         self.lock = asyncio.Lock()
         self.future = asyncio.get_running_loop().create_future()
         self.queue_leaves = 0
+        self.own: Dict[str, str] = {}
 
     def task(self, node: Node, name: str) -> asyncio.Task[Any]:
         return asyncio.get_running_loop().create_task(self.run(node, name), name=name)
@@ -153,6 +160,8 @@ class _Program:
         return getattr(self, f"_{node[0]}")(node, name)
 
     async def _event(self, node: Node, name: str) -> None:
+        if len(node) > 1:
+            self.own[name] = self.api.format_call_graph(limit=node[1])
         await self.release.wait()
 
     async def _queue(self, node: Node, name: str) -> None:
@@ -205,6 +214,9 @@ class _Program:
         for name in sorted(by_name):
             lines.append(f"### {name}")
             lines += normalise(self.api.format_call_graph(by_name[name])).split("\n")
+        for name in sorted(self.own):
+            lines.append(f"### {name}, its own graph")
+            lines += normalise(self.own[name]).split("\n")
         return lines
 
     async def settle(self) -> None:
@@ -279,9 +291,10 @@ def normalise(text: str) -> str:
 
 def source(node: Node, indent: str = "") -> str:
     """A structure as indented text, for a failure's report."""
-    head = node[0] + ("".join(f" {x}" for x in node[2:]) if len(node) > 2 else "")
+    leaf = node[0] in LEAVES
+    head = node[0] + "".join(f" {x}" for x in node[1 if leaf else 2 :])
     lines = [indent + head]
-    children = node[1] if len(node) > 1 and isinstance(node[1], list) else []
+    children = [] if leaf else node[1]
     if children and isinstance(children[0], str):
         children = [children]
     for child in children:
