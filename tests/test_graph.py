@@ -724,6 +724,30 @@ def test_a_chain_of_tasks_deeper_than_the_recursion_limit(run):
     assert " " * 4 * 5000 + "* Task(name='link-5000', id=0x" == lines[-1][: 4 * 5000 + 30]
 
 
+def test_links_recovered_through_thousands_of_nested_helpers(run, monkeypatch):
+    """A future under 5,000 nested ``gather()``s is awaited by the task awaiting the
+    outermost: the links recovered from the helpers' callbacks are followed without
+    recursing per helper (``RecursionError`` before)."""
+    monkeypatch.setattr(_graph, "_LINKS", "recovered")  # what 3.8-3.13 do
+
+    async def waiting(fut):
+        await fut
+
+    async def main():
+        fut = asyncio.get_running_loop().create_future()
+        outer = fut
+        for _ in range(5000):
+            outer = asyncio.gather(outer)
+        task = asyncio.create_task(waiting(outer), name="waiting")
+        await settle()
+        found = waiters(backport.capture_call_graph(fut, limit=0))
+        fut.set_result(None)
+        await task
+        return found
+
+    assert ["waiting"] == run(main())
+
+
 def test_deadlock_cycle(graph, run):
     """Tasks waiting for one another: the graph shows the cycle once and stops (3.14's
     recurses until ``RecursionError``). B awaits A; A is linked as B's waiter by hand
