@@ -11,6 +11,13 @@
   (``harness.normalise``); on 3.15 the stdlib still gives them too. From 3.13 the
   scenarios with a ``wait_for`` also run with the backport's ``wait_for`` as it ships,
   on the stdlib's ``timeout()`` (elsewhere it runs on the backport's, as before 3.13).
+- Call graphs (``fuzz/graphs.py``): random structures of tasks (chains, TaskGroups with
+  and without ``context=``, gather, shield, wait, wait_for, both forms of as_completed,
+  queues, locks, events and futures, under the main task of ``run()``): the backport's
+  ``format_call_graph()`` text of every task is 3.15's stored one
+  (``expected/graphs.jsonl``), on asyncio's loop and uvloop; a seeded sample of them in
+  the regular run (all with ``ASYNCIO_COMPAT_FUZZ_EXAMPLES``), and on 3.15 new seeded
+  structures against the stdlib.
 - The ``waitfor`` statement: what the generator makes of it, a few traces it gives, and
   that a broken ``wait_for`` is caught.
 
@@ -24,11 +31,12 @@ import ast
 import difflib
 import json
 import os
+import random
 import sys
 from typing import Any, List
 
 import pytest
-from fuzz import harness, regen, scenario
+from fuzz import graphs, harness, regen, scenario
 
 FUZZING = "ASYNCIO_COMPAT_FUZZ_EXAMPLES" in os.environ
 EXAMPLES = int(os.environ.get("ASYNCIO_COMPAT_FUZZ_EXAMPLES", "300"))
@@ -515,3 +523,90 @@ def test_waitfor_statements_catch_a_wait_for_that_does_not_wait(
 
     monkeypatch.setattr(_waitfor, "_cancel_and_wait", cancel_only)
     assert any(harness.differs(scenario.from_seed(seed)) for seed in range(300))
+
+
+# -- call graphs --------------------------------------------------------------------------
+
+GRAPH_ENTRIES = graphs.load()
+GRAPH_SAMPLE = 100  # of the stored structures, per loop, in the regular run
+
+
+def _graph_loops() -> List[Any]:
+    loops: List[Any] = [pytest.param(None, id="asyncio")]
+    try:
+        import uvloop
+    except ImportError:
+        return loops
+    return [*loops, pytest.param(uvloop.new_event_loop, id="uvloop")]
+
+
+def graph_report(title: str, node: Any, expected: List[str], got: List[str]) -> str:
+    diff = difflib.unified_diff(expected, got, "expected", "backport", lineterm="")
+    return "\n".join([title, "", "Structure:", graphs.source(node), json.dumps(node), *diff])
+
+
+def test_stored_graphs_are_many() -> None:
+    """The stored call graphs are 3.15's, of enough structures to mean something, and
+    cover every kind of node."""
+    assert len(GRAPH_ENTRIES) >= 200
+    with open(graphs.EXPECTED, encoding="utf-8") as f:
+        assert json.loads(f.readline())["python"].startswith("3.15")
+    kinds = set()
+    pending = [entry["structure"] for entry in GRAPH_ENTRIES]
+    while pending:
+        node = pending.pop()
+        if node[0] in graphs.LEAVES:
+            kinds.add(node[0] if len(node) == 1 else (node[0], "own graph"))
+            continue
+        kinds.add((node[0], node[2]) if len(node) > 2 else node[0])
+        pending += node[1] if isinstance(node[1][0], list) else [node[1]]
+    assert {
+        *graphs.LEAVES,
+        ("event", "own graph"),
+        "task",
+        ("group", True),
+        ("group", False),
+        "gather",
+        "wait",
+        "shield",
+        "wait_for",
+        ("as_completed", True),
+        ("as_completed", False),
+    } == kinds
+
+
+@pytest.mark.parametrize("loop_factory", _graph_loops())
+def test_backport_reproduces_stored_graphs(loop_factory: Any) -> None:
+    """The backport's call graphs of the stored structures, under ``asyncio_compat.run()``,
+    read as 3.15's stdlib wrote them (paths, line numbers and ids normalised): a seeded
+    sample of 100 (all of them when fuzzing)."""
+    from asyncio_compat import backport
+
+    entries = GRAPH_ENTRIES
+    if not FUZZING:
+        entries = random.Random(int(SEED or 0)).sample(entries, GRAPH_SAMPLE)
+    api = graphs.module_api(backport)
+    for entry in entries:
+        got = graphs.trace(api, entry["structure"], loop_factory)
+        if got != entry["trace"]:
+            title = (
+                f"stored graph seed {entry['seed']}: the backport on {sys.version.split()[0]} "
+                "differs from CPython 3.15's stdlib"
+            )
+            raise AssertionError(graph_report(title, entry["structure"], entry["trace"], got))
+
+
+@pytest.mark.skipif(not graphs.STDLIB_REFERENCE, reason="CPython 3.15's stdlib is the reference")
+def test_backport_graphs_match_stdlib() -> None:
+    """On 3.15, new seeded structures give the same text from the backport as from the
+    stdlib (``ASYNCIO_COMPAT_FUZZ_EXAMPLES`` of them when fuzzing, else 100)."""
+    from asyncio_compat import backport
+
+    first = int(SEED) if SEED else 1_000_000
+    for seed in range(first, first + (EXAMPLES if FUZZING else 100)):
+        node = graphs.structure(seed)
+        expected = graphs.trace(graphs.stdlib_api(), node)
+        got = graphs.trace(graphs.module_api(backport), node)
+        if got != expected:
+            title = f"graph seed {seed}: the backport differs from the stdlib"
+            raise AssertionError(graph_report(title, node, expected, got))

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import dataclasses
 import gc
 import io
+import re
 import subprocess
 import sys
 import types
@@ -19,8 +21,10 @@ import weakref
 from typing import Any, List
 
 import pytest
+from conftest import LOOPS, _new_loop
 
-from asyncio_compat import _awaitedby, _graph, backport
+import asyncio_compat
+from asyncio_compat import _awaitedby, _context, _graph, backport
 
 GRAPHS = [pytest.param(backport, id="backport")]
 if sys.version_info >= (3, 14):  # 3.14+: gh-91048, asyncio.graph
@@ -124,6 +128,67 @@ def test_print_call_graph(graph, run):
     assert printed.endswith("\n")
     assert "in print_call_graph()" in printed.split("\n")[2]
     assert printed.split("\n")[0] == formatted.split("\n")[0]
+
+
+BAD_ARGUMENTS = [
+    pytest.param({"depth": "1"}, TypeError, "'str' object cannot be interpreted as an integer"),
+    pytest.param({"depth": 1.0}, TypeError, "'float' object cannot be interpreted as an integer"),
+    pytest.param({"limit": "1"}, TypeError, "'str' object cannot be interpreted as an integer"),
+    pytest.param({"limit": 1.5}, TypeError, "'float' object cannot be interpreted as an integer"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), BAD_ARGUMENTS)
+def test_bad_arguments_fail_at_the_call(graph, run, kwargs, error, message):
+    """A *depth* or *limit* that is no integer is a ``TypeError`` (3.14 fails the same
+    way for the current task, and ignores *depth* when given another future); so is a
+    *file* without ``write()`` an ``AttributeError`` (``print()``'s). The backport fails
+    at the call, with the message of ``sys._getframe()``, before capturing anything."""
+
+    async def other(ev):
+        await ev.wait()
+
+    async def main():
+        ev = asyncio.Event()
+        task = asyncio.create_task(other(ev))
+        await settle()
+        errors = []
+        for function in (graph.capture_call_graph, graph.format_call_graph):
+            for future in (None, task):
+                if graph is asyncio and future is task and "depth" in kwargs:
+                    continue  # 3.14 ignores the depth of another future's graph
+                with pytest.raises(error) as info:
+                    function(future, **kwargs)
+                errors.append(str(info.value))
+        with pytest.raises(AttributeError) as info:
+            graph.print_call_graph(task, file=42)
+        errors.append(str(info.value))
+        ev.set()
+        await task
+        return errors
+
+    *errors, printing = run(main())
+    assert "'int' object has no attribute 'write'" == printing
+    if graph is backport:
+        assert [message] * 4 == errors
+
+
+def test_bad_arguments_of_the_backport_fail_whatever_the_future():
+    """The backport checks *depth* even where 3.14 ignores it (another future's graph),
+    and *file* before the graph is captured; a future that is none is a ``TypeError``
+    before the other arguments are looked at."""
+    loop = asyncio.new_event_loop()
+    try:
+        fut = loop.create_future()
+        with pytest.raises(TypeError, match="'float' object cannot be interpreted"):
+            backport.capture_call_graph(fut, depth=1.0)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match=r"compatible with asyncio\.Future"):
+            backport.format_call_graph(object(), limit="x")  # type: ignore[arg-type]
+        with pytest.raises(AttributeError, match="'int' object has no attribute 'write'"):
+            backport.print_call_graph(fut, file=42)  # type: ignore[arg-type]
+        assert backport.format_call_graph(fut, depth=True, limit=False).startswith("* Future")
+    finally:
+        loop.close()
 
 
 # --- call stacks --------------------------------------------------------------------------
@@ -550,6 +615,137 @@ def test_links_hold_nothing_alive(run):
     gc.collect()
     assert [None, None] == [ref() for ref in refs]
     assert 0 == len(_awaitedby._AWAITERS)
+
+
+async def _in_context_leaf(ev: asyncio.Event) -> None:
+    await ev.wait()
+
+
+def called(text: str) -> List[str]:
+    """The functions of a formatted graph's call stacks, in order, without their places."""
+    return re.findall(r"^ *\|   File .*, in (.*)\(\)$", text, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("kind", LOOPS)
+def test_tasks_run_in_a_context(graph, kind):
+    """A task made with ``create_task(context=...)``, one running ``run_in_context()``'s
+    wrapper, and the main task of ``asyncio_compat.run()`` show the user's coroutines, as
+    in 3.15 (before 3.11 the coroutine is wrapped to run in the context, gh-91150: the
+    walk goes through the wrapper); formatted from a loop callback, where all wait."""
+
+    async def main():
+        ev = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        async with backport.TaskGroup() as tg:
+            child = tg.create_task(_in_context_leaf(ev), context=contextvars.copy_context())
+            wrapped = asyncio.create_task(
+                _context.run_in_context(_in_context_leaf(ev), contextvars.copy_context())
+            )
+            await settle()
+            done = loop.create_future()
+
+            def callback():
+                try:
+                    done.set_result([graph.format_call_graph(t) for t in (child, wrapped)])
+                except Exception as exc:
+                    done.set_exception(exc)
+
+            loop.call_soon(callback)
+            try:
+                texts = await done
+            finally:
+                ev.set()
+            await wrapped
+        return [called(text) for text in texts]
+
+    main_name = "async test_tasks_run_in_a_context.<locals>.main"
+    leaf = ["async Event.wait", "async _in_context_leaf"]
+    assert [[*leaf, main_name], leaf] == asyncio_compat.run(
+        main(), loop_factory=lambda: _new_loop(kind)
+    )
+
+
+async def _link(n: int, ev: asyncio.Event, box: List[Any]) -> None:
+    if n:
+        await asyncio.create_task(_link(n - 1, ev, box), name=f"link-{n - 1}")
+    else:
+        box.append(asyncio.current_task())
+        await ev.wait()
+
+
+def _chain(graph: Any, depth: int, limit: Any) -> Any:
+    """A chain of *depth* + 1 tasks each awaiting the next; the innermost one's graph and
+    its text (of the backport and, where *graph* is not it, of *graph*)."""
+
+    async def main():
+        ev, box = asyncio.Event(), []
+        top = asyncio.create_task(_link(depth, ev, box), name=f"link-{depth}")
+        while not box:
+            await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        found = (
+            graph.capture_call_graph(box[0], limit=limit),
+            graph.format_call_graph(box[0], limit=limit),
+            backport.format_call_graph(box[0], limit=limit),
+        )
+        ev.set()
+        await top
+        return found
+
+    return main()
+
+
+def test_a_chain_of_tasks_as_deep_as_3_14_goes(graph, run):
+    """A chain of 500 tasks each awaiting the next (3.14's recursion manages about 900):
+    the same text from the backport as from the stdlib (3.14+), each task once."""
+    _g, text, backport_text = run(_chain(graph, 500, None))
+    assert text == backport_text
+    lines = text.split("\n")
+    assert 501 == sum(line.lstrip().startswith("* Task(name=") for line in lines)
+    assert lines[0].startswith("* Task(name='link-0', id=0x")
+    assert "in async _link()" in lines[-1]
+    assert lines[-1].startswith(" " * 4 * 500 + "  |")
+
+
+def test_a_chain_of_tasks_deeper_than_the_recursion_limit(run):
+    """A chain of 5,000 tasks each awaiting the next: the backport captures and formats
+    it without recursing per task (3.14's raises ``RecursionError``)."""
+    g, text, _ = run(_chain(backport, 5000, 0))
+    names = []
+    while True:
+        names.append(g.future.get_name())
+        assert () == g.call_stack
+        if not g.awaited_by:
+            break
+        (g,) = g.awaited_by
+    assert [f"link-{n}" for n in range(5001)] == names
+    lines = text.split("\n")
+    assert 2 * 5001 - 1 == len(lines)
+    assert " " * 4 * 5000 + "* Task(name='link-5000', id=0x" == lines[-1][: 4 * 5000 + 30]
+
+
+def test_links_recovered_through_thousands_of_nested_helpers(run, monkeypatch):
+    """A future under 5,000 nested ``gather()``s is awaited by the task awaiting the
+    outermost: the links recovered from the helpers' callbacks are followed without
+    recursing per helper (``RecursionError`` before)."""
+    monkeypatch.setattr(_graph, "_LINKS", "recovered")  # what 3.8-3.13 do
+
+    async def waiting(fut):
+        await fut
+
+    async def main():
+        fut = asyncio.get_running_loop().create_future()
+        outer = fut
+        for _ in range(5000):
+            outer = asyncio.gather(outer)
+        task = asyncio.create_task(waiting(outer), name="waiting")
+        await settle()
+        found = waiters(backport.capture_call_graph(fut, limit=0))
+        fut.set_result(None)
+        await task
+        return found
+
+    assert ["waiting"] == run(main())
 
 
 def test_deadlock_cycle(graph, run):

@@ -4,6 +4,7 @@ on asyncio's loop and uvloop, in this process and in a stuck subprocess."""
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import io
 import os
 import queue
@@ -17,6 +18,7 @@ import time
 from typing import Any
 
 import pytest
+from conftest import LOOPS, _new_loop
 
 import asyncio_compat
 from asyncio_compat import backport, tasktree
@@ -178,6 +180,126 @@ def test_tree_of_a_cycle(run):
     assert ["└── (T) A", "    └── (T) B", "        └── (T) A (awaits itself: a cycle)"] == [
         line for line in lines if "(T) A" in line or "(T) B" in line
     ][:3]
+
+
+@pytest.mark.parametrize("kind", LOOPS)
+def test_tree_of_tasks_run_in_a_context(kind):
+    """The main task of ``asyncio_compat.run()`` and a TaskGroup child made with
+    ``create_task(context=...)`` show the user's frames (before 3.11 their coroutine is
+    wrapped to run in the context, gh-91150), in the tree and in a dump."""
+
+    async def main():
+        asyncio.current_task().set_name("main")  # type: ignore[union-attr]
+        ev = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        buf = io.StringIO()
+        dump = tasktree.SignalDump(loop, signal.SIGINT, buf, 0)  # not installed
+        async with backport.TaskGroup() as tg:
+            tg.create_task(leaf(ev), name="child", context=contextvars.copy_context())
+            await settle()
+            try:
+                text = await from_callback(loop)
+                loop.call_soon(dump.dump)
+                await settle()
+            finally:
+                ev.set()
+        return numbered(text), buf.getvalue()
+
+    text, dumped = asyncio_compat.run(main(), loop_factory=lambda: _new_loop(kind))
+    assert (
+        "└── (T) main\n"
+        "    └──  test_tree_of_tasks_run_in_a_context.<locals>.main test_tasktree.py:N\n"
+        "        └── (T) child\n"
+        "            └──  leaf test_tasktree.py:N\n"
+        "                └──  Event.wait <library>"
+    ) == text
+    assert "(2 tasks):\n└── (T) main\n    └── (T) child\n" == dumped.split(" on SIGINT ")[1]
+
+
+async def _link(n: int, ev: asyncio.Event, box: Any) -> None:
+    if n:
+        await asyncio.create_task(_link(n - 1, ev, box), name=f"link-{n - 1:04}")
+    else:
+        box.append(None)
+        await ev.wait()
+
+
+def _chain(depth: int, limit: Any) -> Any:
+    async def main():
+        asyncio.current_task().set_name("main")  # type: ignore[union-attr]
+        ev, box = asyncio.Event(), []
+        top = asyncio.create_task(_link(depth, ev, box), name=f"link-{depth:04}")
+        while not box:
+            await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        try:
+            return await from_callback(asyncio.get_running_loop(), limit=limit)
+        finally:
+            ev.set()
+            await top
+
+    return main()
+
+
+def test_tree_of_a_chain_of_tasks(run):
+    """A chain of tasks each awaiting the next, 500 deep with their frames and 5,000 deep
+    without: each task once, one level further in (no recursion per task, which gave
+    ``RecursionError`` at 500)."""
+    lines = run(_chain(500, None)).split("\n")
+    # The roots by name: link-0500 (and the 500 more, each with the frame it waits in, the
+    # last one down to Event.wait), then main and its frame.
+    assert 2 * 501 + 1 + 2 == len(lines)
+    assert "    " * 1002 + "└──  Event.wait <library>" == clean(lines[-3])
+    lines = run(_chain(5000, 0)).split("\n")
+    assert [*(f"link-{n:04}" for n in range(5000, -1, -1)), "main"] == [
+        line.split("(T) ")[1] for line in lines
+    ]
+    assert "    " * 5000 + "└── (T) link-0000" == lines[-2]
+
+
+def test_bad_arguments_fail_at_the_call(run):
+    """Each argument of the tree's functions is checked at the call, with the kind of
+    error the stdlib gives: not when a signal comes (where a dump could only fail)."""
+    before = signal.getsignal(signal.SIGINT)
+
+    async def main():
+        errors = []
+        calls = [
+            lambda: tasktree.format_task_tree(limit="1"),
+            lambda: tasktree.format_task_tree(limit=-1),
+            lambda: tasktree.format_task_tree(depth=1.0),
+            lambda: tasktree.format_task_tree(loop=object()),
+            lambda: tasktree.print_task_tree(limit=1.5),
+            lambda: tasktree.print_task_tree(file=42),
+            lambda: tasktree.dump_on_signal(signal.SIGINT, limit=-1),
+            lambda: tasktree.dump_on_signal(signal.SIGINT, limit="0"),
+            lambda: tasktree.dump_on_signal(signal.SIGINT, file=42),
+            lambda: tasktree.dump_on_signal(signal.SIGINT, loop=42),
+            lambda: tasktree.dump_on_signal("SIGINT"),
+            lambda: tasktree.dump_on_signal(-1),
+        ]
+        for call in calls:
+            with pytest.raises(Exception) as info:  # noqa: PT011
+                call()
+            errors.append(f"{type(info.value).__name__}: {info.value}")
+        return errors
+
+    integer = "cannot be interpreted as an integer"
+    assert [
+        f"TypeError: 'str' object {integer}",
+        "ValueError: limit must be None or at least 0, not -1",
+        f"TypeError: 'float' object {integer}",
+        "TypeError: loop must be an asyncio event loop, not object",
+        f"TypeError: 'float' object {integer}",
+        "AttributeError: 'int' object has no attribute 'write'",
+        "ValueError: limit must be None or at least 0, not -1",
+        f"TypeError: 'str' object {integer}",
+        "AttributeError: 'int' object has no attribute 'write'",
+        "TypeError: loop must be an asyncio event loop, not int",
+        f"TypeError: 'str' object {integer}",
+        "ValueError: signal number out of range",
+    ] == run(main())
+    assert before == signal.getsignal(signal.SIGINT)
 
 
 def test_print_task_tree(run):

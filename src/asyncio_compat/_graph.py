@@ -41,6 +41,7 @@ import dataclasses
 import functools
 import gc
 import inspect
+import operator
 import sys
 import types
 from asyncio import events, futures, tasks
@@ -53,7 +54,18 @@ from ._taskgroup import TaskGroup as _BackportTaskGroup
 
 TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
 if TYPE_CHECKING:
-    from typing import Any, Dict, Iterable, List, Optional, Set, Tuple, Type, overload
+    from typing import (
+        Any,
+        Dict,
+        Iterable,
+        Iterator,
+        List,
+        Optional,
+        Set,
+        Tuple,
+        Type,
+        overload,
+    )
 
     from _typeshed import SupportsWrite
 
@@ -157,69 +169,80 @@ def _cell(function: Any, variable: str) -> Any:
         return None
 
 
-def _queue_waiters(queue: Any, seen: Set[int]) -> List[Any]:
-    found: List[Any] = []
-    for getter in list(getattr(queue, "_getters", ())):
-        found += _awaiters_of(getter, seen)
-    return found
+def _queue_waiters(queue: Any) -> List[Tuple[bool, Any]]:
+    return [(True, getter) for getter in list(getattr(queue, "_getters", ()))]
 
 
-def _recovered(fut: Any, seen: Set[int]) -> List[Any]:
-    """The waiters 3.14 would have recorded for *fut*, read from *fut*'s done callbacks."""
-    found: List[Any] = []
+def _recovered(fut: Any) -> List[Tuple[bool, Any]]:
+    """The waiters 3.14 would have recorded for *fut*, read from *fut*'s done callbacks:
+    ``(False, waiter)``, or ``(True, other)`` for a future or task whose own waiters stand
+    for *fut*'s (the future a helper's caller awaits, a queue's getter)."""
+    found: List[Tuple[bool, Any]] = []
     for callback in _callbacks(fut):
         owner = getattr(callback, "__self__", None)
         if owner is not None:
             if isinstance(owner, _FUTURES):
                 # A task's wakeup: the task awaits fut (3.14: Task.__step records it).
                 if getattr(owner, "_fut_waiter", None) is fut:
-                    found.append(owner)
+                    found.append((False, owner))
             elif isinstance(owner, _GROUPS):
                 # A TaskGroup's child is awaited by the group's parent task (3.14:
                 # TaskGroup.create_task records it, _on_task_done forgets it).
                 if getattr(callback, "__name__", None) == "_on_task_done":
                     parent = getattr(owner, "_parent_task", None)
                     if parent is not None:
-                        found.append(parent)
+                        found.append((False, parent))
             elif _AS_COMPLETED_ITERATOR is not None and isinstance(owner, _AS_COMPLETED_ITERATOR):
-                found += _queue_waiters(getattr(owner, "_done", None), seen)
+                found += _queue_waiters(getattr(owner, "_done", None))
             elif _OWN_AS_COMPLETED is not None and isinstance(owner, _OWN_AS_COMPLETED):
                 # 3.14 links the awaitables to the task that called as_completed(), until
                 # each is done: the iterator keeps that task, or else (an older iterator)
                 # the tasks waiting in it stand for it.
                 task = getattr(owner, "_task", None)
                 if task is not None:
-                    found.append(task)
+                    found.append((False, task))
                 else:
-                    found += _queue_waiters(getattr(owner, "_done", None), seen)
-                    for waiter in list(getattr(owner, "_waiters", ())):
-                        found += _awaiters_of(waiter, seen)
+                    found += _queue_waiters(getattr(owner, "_done", None))
+                    found += [(True, waiter) for waiter in list(getattr(owner, "_waiters", ()))]
             continue
         if isinstance(callback, functools.partial):
             if callback.func is _RELEASE_WAITER and callback.args:
-                found += _awaiters_of(callback.args[0], seen)
+                found.append((True, callback.args[0]))
             continue
         variable = _HELPER_CALLBACKS.get(getattr(callback, "__code__", None))
         if variable is not None:
             awaited = _cell(callback, variable)
             if variable == "done":
-                found += _queue_waiters(awaited, seen)
+                found += _queue_waiters(awaited)
             elif awaited is not None and not awaited.done():
                 # 3.14 records the task that called the helper; the task awaiting the
                 # helper's future is that one, unless the future was passed on.
-                found += _awaiters_of(awaited, seen)
+                found.append((True, awaited))
     return found
 
 
-def _awaiters_of(fut: Any, seen: Set[int]) -> List[Any]:
-    if id(fut) in seen:
-        return []
-    seen.add(id(fut))
+def _awaiters_of(fut: Any) -> List[Any]:
+    # Depth first, in the order the links are found, on a list of iterators rather than
+    # the C stack: helpers' futures can be nested as deep as the program likes.
     found: List[Any] = []
-    if _LINKS != "recovered":
-        found += _recorded_awaiters(fut)
-    if _LINKS != "recorded":
-        found += _recovered(fut, seen)
+    seen: Set[int] = set()
+    pending: List[Iterator[Tuple[bool, Any]]] = [iter([(True, fut)])]
+    while pending:
+        item = next(pending[-1], None)
+        if item is None:
+            pending.pop()
+            continue
+        expand, obj = item
+        if not expand:
+            found.append(obj)
+        elif id(obj) not in seen:
+            seen.add(id(obj))
+            links: List[Tuple[bool, Any]] = []
+            if _LINKS != "recovered":
+                links += [(False, waiter) for waiter in _recorded_awaiters(obj)]
+            if _LINKS != "recorded":
+                links += _recovered(obj)
+            pending.append(iter(links))
     return found
 
 
@@ -227,10 +250,17 @@ def awaited_by(fut: asyncio.Future[Any]) -> List[asyncio.Future[Any]]:
     """The futures and tasks awaiting *fut*, each once (3.14's ``_asyncio_awaited_by``)."""
     if _LINKS == "recorded":
         return _recorded_awaiters(fut)
-    return list(dict.fromkeys(_awaiters_of(fut, set())))
+    return list(dict.fromkeys(_awaiters_of(fut)))
 
 
 # --- capturing ----------------------------------------------------------------------------
+
+
+def _in_context_class() -> Any:
+    # The wrapper that runs a coroutine inside a given context before 3.11's
+    # create_task(context=) (gh-91150): the main task of asyncio_compat.run() and a
+    # TaskGroup child made with context= run one. Only there if _context was imported.
+    return getattr(sys.modules.get(f"{__package__}._context"), "_InContext", None)
 
 
 def _coroutine_stack(coro: Any) -> List[FrameCallGraphEntry]:
@@ -240,13 +270,17 @@ def _coroutine_stack(coro: Any) -> List[FrameCallGraphEntry]:
     stack = []
     entry = FrameCallGraphEntry
     names = _QUALNAMES
+    in_context = _in_context_class()
     while coro is not None:
-        if hasattr(coro, "cr_await"):
+        if in_context is not None and type(coro) is in_context:
+            coro = coro._coro  # the user's coroutine, as 3.11+ would run it
+        elif hasattr(coro, "cr_await"):
             frame = coro.cr_frame
             if frame is not None:  # None once finished (gh-156408)
                 stack.append(entry(frame))
-                if names is not None and frame.f_code not in names:
-                    _remember_qualname(frame.f_code, coro.__qualname__)
+                name = getattr(coro, "__qualname__", None)
+                if names is not None and isinstance(name, str) and frame.f_code not in names:
+                    _remember_qualname(frame.f_code, name)
             coro = coro.cr_await
         elif hasattr(coro, "ag_await"):
             frame = coro.ag_frame
@@ -263,37 +297,50 @@ def _check_future(future: Any) -> None:
         raise TypeError(f"{future!r} object does not appear to be compatible with asyncio.Future")
 
 
-def _awaited_by_graphs(future: Any, limit: Optional[int], path: Set[int]) -> Tuple[Any, ...]:
-    graphs = []
-    path.add(id(future))
-    try:
-        for parent in awaited_by(future):
-            if id(parent) in path:
-                # A cycle of waits, a deadlock: 3.14 recurses until RecursionError.
-                graphs.append(_graph_for_future(parent, limit, None))
-            else:
-                graphs.append(_graph_for_future(parent, limit, path))
-    finally:
-        path.discard(id(future))
-    return tuple(graphs)
-
-
-def _graph_for_future(
-    future: Any, limit: Optional[int], path: Optional[Set[int]]
-) -> FutureCallGraph:
-    _check_future(future)
+def _suspended_stack(future: Any, limit: Optional[int]) -> Tuple[FrameCallGraphEntry, ...]:
     stack: List[FrameCallGraphEntry] = []
     get_coro = getattr(future, "get_coro", None)
     if get_coro is not None and limit != 0:
         stack = _coroutine_stack(get_coro())
-    parents = _awaited_by_graphs(future, limit, path) if path is not None else ()
     if limit is not None:
         if limit > 0:
             stack = stack[:limit]
         elif limit < 0:
             stack = stack[limit:]
     stack.reverse()
-    return FutureCallGraph(future, tuple(stack), parents)
+    return tuple(stack)
+
+
+def _build_graph(
+    future: Any, call_stack: Tuple[FrameCallGraphEntry, ...], limit: Optional[int]
+) -> FutureCallGraph:
+    # *future*'s graph, its waiters' graphs built depth first on a list rather than the
+    # C stack, so that a chain of thousands of tasks awaiting one another is no
+    # RecursionError (3.14's recursion gives up at about 900).
+    path = {id(future)}
+    # (future, its call stack, the waiters to follow, their graphs so far, on the path)
+    todo: List[Tuple[Any, Tuple[FrameCallGraphEntry, ...], List[Any], List[Any], bool]]
+    todo = [(future, call_stack, awaited_by(future), [], True)]
+    while True:
+        fut, stack, waiters, graphs, on_path = todo[-1]
+        if len(graphs) < len(waiters):
+            parent = waiters[len(graphs)]
+            _check_future(parent)
+            # A waiter already on the path is a cycle of waits, a deadlock: 3.14 recurses
+            # until RecursionError; here it is shown again, without its waiters.
+            follow = id(parent) not in path
+            if follow:
+                path.add(id(parent))
+            parents = awaited_by(parent) if follow else []
+            todo.append((parent, _suspended_stack(parent, limit), parents, [], follow))
+            continue
+        todo.pop()
+        if on_path:
+            path.discard(id(fut))
+        graph = FutureCallGraph(fut, stack, tuple(graphs))
+        if not todo:
+            return graph
+        todo[-1][3].append(graph)
 
 
 def _live_stack(frame: Optional[types.FrameType]) -> List[FrameCallGraphEntry]:
@@ -348,11 +395,12 @@ def capture_call_graph(
     when it is positive, the innermost ones when it is negative; 0 captures no call
     stack, only the awaited-by links.
     """
+    depth, limit = _check_arguments(future, depth, limit)
     loop = events._get_running_loop()
     if future is not None:
         # The current task is running: its stack is the live frames, not its awaits.
         if loop is None or future is not tasks.current_task(loop=loop):
-            return _graph_for_future(future, limit, set())
+            return _build_graph(future, _suspended_stack(future, limit), limit)
     else:
         if loop is None:
             raise RuntimeError(
@@ -365,14 +413,24 @@ def capture_call_graph(
     _check_future(future)
 
     call_stack = _live_stack(sys._getframe(depth) if limit != 0 else None)
-    parents = _awaited_by_graphs(future, limit, set())
     if limit is not None:
         # The live stack is innermost first: keep the same ends as for a suspended one.
         if limit > 0:
             call_stack = call_stack[-limit:]
         elif limit < 0:
             call_stack = call_stack[:-limit]
-    return FutureCallGraph(future, tuple(call_stack), parents)
+    return _build_graph(future, tuple(call_stack), limit)
+
+
+def _check_arguments(future: Any, depth: Any, limit: Any) -> Tuple[int, Optional[int]]:
+    # At the call, with the messages 3.14 gives where it fails later (or not at all: it
+    # ignores *depth* for a future that is not the current task).
+    if future is not None:
+        _check_future(future)
+    depth = operator.index(depth)  # "'str' object cannot be interpreted as an integer"
+    if limit is not None:
+        limit = operator.index(limit)
+    return depth, limit
 
 
 # --- formatting ---------------------------------------------------------------------------
@@ -470,42 +528,46 @@ def _qualnames(frames: Iterable[types.FrameType]) -> Dict[Any, str]:
 
 
 def _frames(graph: FutureCallGraph) -> List[types.FrameType]:
-    found = [entry.frame for entry in graph.call_stack]
-    for parent in graph.awaited_by:
-        found += _frames(parent)
+    found: List[types.FrameType] = []
+    todo = [graph]
+    while todo:
+        graph = todo.pop()
+        found += [entry.frame for entry in graph.call_stack]
+        todo += graph.awaited_by
     return found
 
 
-def _render(
-    graph: FutureCallGraph, names: Optional[Dict[Any, str]], lines: List[str], level: int
-) -> None:
-    # 3.14's text. *names*: code -> qualified name, where code has no co_qualname.
-    indent = "    " * level
-    future = graph.future
-    if isinstance(future, _TASKS):
-        lines.append(f"{indent}* Task(name={future.get_name()!r}, id={id(future):#x})")
-    else:
-        lines.append(f"{indent}* Future(id={id(future):#x})")
-    if graph.call_stack:
-        lines.append(f"{indent}  + Call stack:")
-        for entry in graph.call_stack:
-            frame = entry.frame
-            code = frame.f_code
-            name = code.co_qualname if names is None else names[code]  # type: ignore[attr-defined]
-            flags = code.co_flags
-            if flags & _CO_COROUTINE:
-                name = f"async {name}"
-            elif flags & _CO_ASYNC_GENERATOR:
-                name = f"async generator {name}"
-            elif flags & _CO_GENERATOR:
-                name = f"generator {name}"
-            lines.append(
-                f"{indent}  |   File {code.co_filename!r}, line {frame.f_lineno}, in {name}()"
-            )
-    if graph.awaited_by:
-        lines.append(f"{indent}  + Awaited by:")
-        for parent in graph.awaited_by:
-            _render(parent, names, lines, level + 1)
+def _render(graph: FutureCallGraph, names: Optional[Dict[Any, str]], lines: List[str]) -> None:
+    # 3.14's text, depth first on a list rather than the C stack (a chain of thousands of
+    # tasks). *names*: code -> qualified name, where code has no co_qualname.
+    todo = [(graph, 0)]
+    while todo:
+        graph, level = todo.pop()
+        indent = "    " * level
+        future = graph.future
+        if isinstance(future, _TASKS):
+            lines.append(f"{indent}* Task(name={future.get_name()!r}, id={id(future):#x})")
+        else:
+            lines.append(f"{indent}* Future(id={id(future):#x})")
+        if graph.call_stack:
+            lines.append(f"{indent}  + Call stack:")
+            for entry in graph.call_stack:
+                frame = entry.frame
+                code = frame.f_code
+                name = code.co_qualname if names is None else names[code]  # type: ignore[attr-defined]
+                flags = code.co_flags
+                if flags & _CO_COROUTINE:
+                    name = f"async {name}"
+                elif flags & _CO_ASYNC_GENERATOR:
+                    name = f"async generator {name}"
+                elif flags & _CO_GENERATOR:
+                    name = f"generator {name}"
+                lines.append(
+                    f"{indent}  |   File {code.co_filename!r}, line {frame.f_lineno}, in {name}()"
+                )
+        if graph.awaited_by:
+            lines.append(f"{indent}  + Awaited by:")
+            todo += [(parent, level + 1) for parent in reversed(graph.awaited_by)]
 
 
 def frame_names(frames: Iterable[types.FrameType]) -> Dict[Any, str]:
@@ -526,13 +588,14 @@ def format_call_graph(
 
     The arguments are those of :func:`capture_call_graph`. Without a task, ``""``.
     """
+    depth, limit = _check_arguments(future, depth, limit)  # before depth + 1
     graph = capture_call_graph(future, depth=depth + 1, limit=limit)
     if graph is None:
         return ""
     lines: List[str] = []
     try:
         names = None if _QUALNAMES is None else _qualnames(_frames(graph))
-        _render(graph, names, lines, 0)
+        _render(graph, names, lines)
     finally:
         del graph  # it holds frames: let them go at once
     return "\n".join(lines)
@@ -548,7 +611,15 @@ def print_call_graph(
 ) -> None:
     """Print the async call graph of *future*, or of the current task, to *file*
     (``sys.stdout`` by default)."""
+    depth, limit = _check_arguments(future, depth, limit)
+    check_file(file)
     print(format_call_graph(future, depth=depth, limit=limit), file=file)  # type: ignore[arg-type]
+
+
+def check_file(file: Any) -> None:
+    """*file* is None or has a ``write()``: the error ``print()`` gives, at the call."""
+    if file is not None and not callable(getattr(file, "write", None)):
+        raise AttributeError(f"{type(file).__name__!r} object has no attribute 'write'")
 
 
 for _name in ("FrameCallGraphEntry", "FutureCallGraph"):

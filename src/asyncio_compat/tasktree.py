@@ -37,6 +37,7 @@ from __future__ import annotations
 __all__ = ["SignalDump", "dump_on_signal", "format_task_tree", "print_task_tree"]
 
 import asyncio
+import operator
 import os
 import signal
 import sys
@@ -156,37 +157,62 @@ def _build(
 
 
 def _render(tree: _Tree, roots: List[_Node], by_id: Dict[int, Any]) -> List[str]:
+    # Depth first on a list rather than the C stack: a chain of thousands of tasks
+    # awaiting one another is as deep as that.
     lines: List[str] = []
     shown: Set[_Node] = set()
+    path: Set[_Node] = set()  # the tasks from the root down to here
 
     def sort_key(node: _Node) -> Tuple[int, str, int]:
         if node[0] == "frame":
             return (0, "", node[1])
         return (1, by_id[node[1]].get_name(), node[1])
 
-    def render(node: _Node, prefix: str, last: bool, path: Set[_Node]) -> None:
+    # (node, prefix, last child); a None prefix: leaving the task *node*.
+    todo: List[Tuple[_Node, Optional[str], bool]] = []
+    for root in reversed(roots):
+        todo.append((root, "", True))
+    while todo:
+        node, prefix, last = todo.pop()
+        if prefix is None:
+            path.discard(node)
+            continue
+        if not prefix and node in shown:  # a root already shown under another
+            continue
         branch = "└── " if last else "├── "
         label = tree.labels[node]
         if node[0] == "task":
             if node in path:
                 lines.append(f"{prefix}{branch}{label} (awaits itself: a cycle)")
-                return
+                continue
             if node in shown:
                 lines.append(f"{prefix}{branch}{label} (see above)")
-                return
+                continue
             shown.add(node)
-            path = path | {node}
+            path.add(node)
+            todo.append((node, None, last))
         else:
             label = f" {label}"
         lines.append(f"{prefix}{branch}{label}")
         kids = sorted(tree.children.get(node, []), key=sort_key)
-        for i, kid in enumerate(kids):
-            render(kid, prefix + ("    " if last else "│   "), i == len(kids) - 1, path)
-
-    for root in roots:
-        if root not in shown:
-            render(root, "", True, set())
+        inner = prefix + ("    " if last else "│   ")
+        for i in range(len(kids) - 1, -1, -1):
+            todo.append((kids[i], inner, i == len(kids) - 1))
     return lines
+
+
+def _check_limit(limit: Any) -> Optional[int]:
+    if limit is None:
+        return None
+    checked = operator.index(limit)  # "'str' object cannot be interpreted as an integer"
+    if checked < 0:
+        raise ValueError(f"limit must be None or at least 0, not {checked}")
+    return checked
+
+
+def _check_loop(loop: Any) -> None:
+    if loop is not None and not isinstance(loop, asyncio.AbstractEventLoop):
+        raise TypeError(f"loop must be an asyncio event loop, not {type(loop).__name__}")
 
 
 def format_task_tree(
@@ -202,10 +228,11 @@ def format_task_tree(
     calling this function is shown with its live frames, from the caller on (*depth*
     frames up, as for ``capture_call_graph()``). ``""`` when the loop has no task.
     """
+    _check_loop(loop)
+    limit = _check_limit(limit)
+    depth = operator.index(depth)
     if loop is None:
         loop = events.get_running_loop()
-    if limit is not None and limit < 0:
-        raise ValueError(f"limit must be None or at least 0, not {limit}")
     frame: Optional[types.FrameType] = sys._getframe(depth)
     try:
         tree, roots, by_id = _build(loop, frame, limit)
@@ -222,6 +249,10 @@ def print_task_tree(
     depth: int = 1,
 ) -> None:
     """Print :func:`format_task_tree` to *file* (``sys.stdout`` by default)."""
+    _check_loop(loop)
+    limit = _check_limit(limit)
+    depth = operator.index(depth)
+    _graph.check_file(file)
     print(format_task_tree(loop, limit=limit, depth=depth + 1), file=file)  # type: ignore[arg-type]
 
 
@@ -239,6 +270,12 @@ class SignalDump:
         file: Optional[TextIO],
         limit: Optional[int],
     ) -> None:
+        # Checked here, not when the signal comes: a dump must not fail on its arguments.
+        if not isinstance(loop, asyncio.AbstractEventLoop):
+            raise TypeError(f"loop must be an asyncio event loop, not {type(loop).__name__}")
+        signum = operator.index(signum)
+        limit = _check_limit(limit)
+        _graph.check_file(file)
         self.loop = loop
         self.signum = signum
         self.file = file
@@ -321,10 +358,11 @@ def dump_on_signal(
         signum = getattr(signal, "SIGUSR1", None)
         if signum is None:
             raise ValueError("dump_on_signal(): no SIGUSR1 on this platform: pass a signal")
+    _check_loop(loop)
     if loop is None:
         loop = events.get_running_loop()
+    dump = SignalDump(loop, signum, file, limit)
     if signum in getattr(loop, "_signal_handlers", ()):  # asyncio's Unix loops
         raise ValueError(f"dump_on_signal(): the loop already handles signal {signum}")
-    dump = SignalDump(loop, signum, file, limit)
     dump._install()
     return dump

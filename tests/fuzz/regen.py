@@ -3,6 +3,7 @@
 Run from the repository root, on CPython 3.15 (the stdlib there is the spec)::
 
     PYTHONPATH=src python3.15 -m tests.fuzz.regen [--count 500] [--first-seed 0]
+    PYTHONPATH=src python3.15 -m tests.fuzz.regen --graphs --count 300  # graphs.py's
 
 Each seed's scenario (:func:`scenario.from_seed`) runs twice with the stdlib (the two
 traces must agree: the harness is deterministic) and once with the backport; a
@@ -68,7 +69,20 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--min-lines", type=int, default=8)
     parser.add_argument("--output", default=EXPECTED)
     parser.add_argument("--force", action="store_true", help="write even if traces differ")
+    parser.add_argument(
+        "--graphs",
+        action="store_true",
+        help="write expected/graphs.jsonl instead: 3.15's call graphs of --count structures",
+    )
     args = parser.parse_args(argv)
+    if args.graphs:
+        from . import graphs
+
+        if not graphs.STDLIB_REFERENCE:
+            print("the expected graphs are the stdlib's of CPython 3.15", file=sys.stderr)
+            return 2
+        output = graphs.EXPECTED if args.output == EXPECTED else args.output
+        return graphs.regen(args.count, args.first_seed, output)
     if harness.STDLIB is None:
         print("the expected traces are the stdlib's of CPython 3.15 or newer", file=sys.stderr)
         return 2
