@@ -45,6 +45,9 @@ FIXED_IN: Dict[str, Tuple[int, ...]] = {
     # as_completed: a cancelled wait gives its place back, so no result is lost (3.14's
     # _AsCompletedIterator._wait_for_one)
     "as_completed-cancelled-wait": (3, 14),
+    # as_completed() with no running loop raises RuntimeError: gh-126353 (get_event_loop()
+    # makes no loop) and gh-91048 (the iterator asks for the current task)
+    "as_completed-needs-a-running-loop": (3, 14),
 }
 
 

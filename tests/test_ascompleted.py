@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import inspect
+import threading
+import weakref
 from typing import Any, Iterator, List
 
 import pytest
@@ -329,3 +332,76 @@ def test_not_an_awaitable_in_the_iterable(impl, run):
             list(impl.as_completed([42]))
 
     run(main())
+
+
+async def cancelled_wait(iterator: Any) -> weakref.ref[Any]:
+    """Start a wait of plain iteration, cancel it while it waits; return a weak reference
+    to what it waited on (from a frame of its own, which keeps nothing once returned)."""
+    step = asyncio.ensure_future(next(iterator))
+    await asyncio.sleep(0)
+    waited_on = weakref.ref(step._fut_waiter)  # type: ignore[attr-defined]
+    step.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await step
+    return waited_on
+
+
+@pytest.mark.newest("as_completed-cancelled-wait")
+def test_cancelled_waits_leave_nothing_behind(impl, run):
+    """Each wait that is cancelled lets go of the future it waited on, as 3.14's queue
+    does: polling the iterator with short waits keeps nothing alive, and a later wait
+    still gets the result."""
+
+    async def main():
+        fut = asyncio.get_running_loop().create_future()
+        iterator = impl.as_completed([fut])
+        waited_on = [await cancelled_wait(iterator) for _ in range(100)]
+        await asyncio.sleep(0)  # 3.15's loop holds the last step's error until its next run
+        gc.collect()  # the errors' tracebacks make cycles with the waits' frames
+        kept = sum(ref() is not None for ref in waited_on)
+        fut.set_result("done")
+        return kept, [await c for c in iterator]
+
+    assert (0, ["done"]) == run(main())
+
+
+@pytest.mark.newest("as_completed-needs-a-running-loop")
+def test_outside_a_running_loop(impl):
+    """Called with no running loop, ``as_completed()`` raises ``RuntimeError`` before it
+    reads its argument, whatever that is: that no loop is set, or that none runs. A single
+    awaitable is still the ``TypeError`` it is in a loop."""
+
+    def attempt(fs: Any) -> str:
+        try:
+            impl.as_completed(fs)
+        except (RuntimeError, TypeError) as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return "no error"
+
+    loop = asyncio.new_event_loop()
+    fut = loop.create_future()
+    unread = iter([fut])
+    try:
+        asyncio.set_event_loop(None)
+        not_set = [attempt(fs) for fs in (fut, set(), [42], 42, unread)]
+        asyncio.set_event_loop(loop)
+        not_running = [attempt(fs) for fs in (fut, {fut}, [42], unread)]
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+    thread = threading.current_thread().name
+    no_loop = f"RuntimeError: There is no current event loop in thread {thread!r}."
+    assert [
+        "TypeError: expects an iterable of awaitables, not Future",
+        no_loop,
+        no_loop,
+        no_loop,
+        no_loop,
+    ] == not_set
+    assert [
+        "TypeError: expects an iterable of awaitables, not Future",
+        "RuntimeError: no running event loop",
+        "RuntimeError: no running event loop",
+        "RuntimeError: no running event loop",
+    ] == not_running
+    assert [fut] == list(unread)
