@@ -23,8 +23,19 @@ errors come out as the group's ``ExceptionGroup``. ``KeyboardInterrupt`` and
 Awaitables: a coroutine becomes a child task itself. Any other awaitable (a future, a
 task, an object with ``__await__``) gets a child task that awaits it: cancelling that
 child cancels what it awaits, and the child ends only once that has ended. Anything
-else is a ``TypeError``, raised before any child starts; the coroutines given to the
-call are then closed, so none warns that it was never awaited.
+else is a ``TypeError``, raised before any child starts, as is the same coroutine
+given twice; the coroutines given to the call are then closed, so none warns that it
+was never awaited (a coroutine that has started elsewhere is left alone).
+
+What a child never got to: a child may be cancelled before its first step (a race won
+in its winner's first step, a block left before its children ran, a sweep over all the
+tasks). Its body never runs, so the helper sees to what it was given: a coroutine that
+never started is closed, and a future or task the child was to await is cancelled and
+awaited, as the child would have done, before the helper returns or raises. The one
+case no helper can see to is the caller's own task cancelled before the helper's first
+step (``task = create_task(gather(a(), b())); task.cancel()`` at once): the helper's
+body never runs either, and the coroutines passed warn that they were never awaited,
+as the argument of ``asyncio.wait_for()`` does then.
 
 Cancelled children: a TaskGroup does not count a cancelled child as failed, and its
 siblings go on. A child cancelled from elsewhere (someone cancelled that task or what it
@@ -55,7 +66,10 @@ import contextvars
 import operator
 import sys
 from collections import deque
+from inspect import CORO_CREATED, GEN_CREATED, getcoroutinestate, getgeneratorstate
+from types import AsyncGeneratorType as _AsyncGeneratorType
 from types import CoroutineType as _CoroutineType
+from types import GeneratorType as _GeneratorType
 
 from . import TaskGroup
 
@@ -120,10 +134,17 @@ else:
 
 
 def _close(objects: Iterable[object]) -> None:
-    # Coroutines that will never run: closed, they do not warn "never awaited".
+    # Coroutines that will never run: closed, they do not warn "never awaited". One that
+    # has started is not ours to close (it runs, or ran, elsewhere): it is left alone.
     for obj in objects:
-        if asyncio.iscoroutine(obj):
-            obj.close()
+        if type(obj) is _CoroutineType:
+            if getcoroutinestate(obj) == CORO_CREATED:
+                obj.close()
+        elif type(obj) is _GeneratorType:  # a generator-based coroutine
+            if getgeneratorstate(obj) == GEN_CREATED:
+                obj.close()
+        elif asyncio.iscoroutine(obj):
+            obj.close()  # type: ignore[attr-defined]
 
 
 def _check_limit(limit: object, given: Sequence[object]) -> Optional[int]:
@@ -153,19 +174,80 @@ def _is_awaitable(obj: object) -> bool:
 
 def _children(name: str, awaitables: Sequence[Awaitable[Any]]) -> Sequence[_Coro[Any]]:
     """The coroutines to run as children, one per awaitable, or TypeError."""
+    first_seen = {}
     for index, obj in enumerate(awaitables, 1):
         if not _is_awaitable(obj):
             _close(awaitables)
             raise TypeError(f"{name}() argument {index} is not awaitable: {type(obj).__name__}")
+        if asyncio.iscoroutine(obj):
+            # A coroutine runs once: the second child would fail with "cannot reuse already
+            # awaited coroutine" after the first had started. A future may come twice.
+            first = first_seen.setdefault(id(obj), index)
+            if first != index:
+                _close(awaitables)
+                raise TypeError(
+                    f"{name}() argument {index} is the coroutine of argument {first}: "
+                    f"a coroutine can be awaited only once"
+                )
     return [obj if asyncio.iscoroutine(obj) else _await(obj) for obj in awaitables]
 
 
-def _child(name: str, obj: Awaitable[_T]) -> _Coro[_T]:
+def _checked(name: str, obj: Awaitable[_T]) -> Awaitable[_T]:
+    # What func returned, if it can be awaited: a clear error here rather than the
+    # "object can't be awaited" of an await, which names neither func nor the helper.
+    if type(obj) is _CoroutineType or _is_awaitable(obj):
+        return obj
+    raise TypeError(f"{name}(): func returned {type(obj).__name__}, which is not awaitable")
+
+
+def _child(name: str, obj: Awaitable[_T], futures: List[Any]) -> _Coro[_T]:
+    # The child for what func returned; a future goes on *futures*, for _wind_up().
     if type(obj) is _CoroutineType or asyncio.iscoroutine(obj):
         return obj  # type: ignore[return-value]
     if hasattr(type(obj), "__await__"):
+        if asyncio.isfuture(obj):
+            futures.append(obj)
         return _await(obj)
     raise TypeError(f"{name}(): func returned {type(obj).__name__}, which is not awaitable")
+
+
+async def _wind_up(
+    coros: Iterable[object] = (),
+    futures: Iterable[object] = (),
+    iterator: Optional[object] = None,
+) -> bool:
+    """After the group has exited: what its children never got to.
+
+    A child cancelled before its first step (a contestant that lost to one that won in
+    its first step, a block left before the children ran, a sweep of all tasks) never
+    ran its body: the coroutine it would have awaited is still unstarted, and the
+    future it would have awaited never saw the cancellation. The coroutines are closed
+    (no "never awaited" warning); the futures are cancelled and awaited, as the child
+    would have done. *iterator*, what amap took from its iterable, is closed if it is
+    an (async) generator, as ``contextlib.aclosing()`` or ``closing()`` would: no async
+    generator is left to the loop's finalizer (a task of its own, which would outlive
+    the call), and a generator's ``finally`` runs before the call returns. (Any other
+    iterator is left as it is: a file, say, is not amap's to close.)
+
+    True if the caller was cancelled meanwhile: the waiting goes on, as a TaskGroup's,
+    and the caller raises ``CancelledError`` unless an error already propagates.
+    """
+    _close(coros)
+    interrupted = False
+    pending = [f for f in futures if asyncio.isfuture(f) and not f.done()]
+    for fut in pending:
+        fut.cancel()
+    for fut in pending:
+        while not fut.done():
+            try:
+                await asyncio.wait((fut,))
+            except asyncio.CancelledError:
+                interrupted = True
+    if type(iterator) is _AsyncGeneratorType:
+        await iterator.aclose()  # type: ignore[attr-defined]
+    elif type(iterator) is _GeneratorType:
+        iterator.close()  # type: ignore[attr-defined]
+    return interrupted
 
 
 # --- running children --------------------------------------------------------------------
@@ -500,9 +582,11 @@ async def gather(  # type: ignore[misc]
     Unlike ``asyncio.gather()``, a child cancelled from elsewhere does not make the
     caller look cancelled: once the others have ended, a ``BaseExceptionGroup`` holds its
     ``CancelledError`` (see the module's documentation). A coroutine may be passed only
-    once; a future or task may be passed more than once. An argument that is not
-    awaitable, or a *limit* that is not a positive int, raises ``TypeError`` or
-    ``ValueError`` before anything starts, and closes the coroutines passed.
+    once (twice is a ``TypeError``); a future or task may be passed more than once. An
+    argument that is not awaitable, or a *limit* that is not a positive int, raises
+    ``TypeError`` or ``ValueError`` before anything starts, and closes the coroutines
+    passed. A coroutine whose child never started (cancelled first) is closed; a future
+    or task whose child never awaited it is cancelled and awaited before gather returns.
 
     There is no ``name=`` or ``context=`` per child: the awaitables are positional, as in
     ``asyncio.gather()``. For them, create the tasks in a ``TaskGroup`` by hand.
@@ -512,11 +596,25 @@ async def gather(  # type: ignore[misc]
         if type(aw) is not _CoroutineType:
             coros = _children("gather", aws)
             break
+    else:
+        if len(set(aws)) < len(aws):  # the same coroutine twice: _children() says which
+            _children("gather", aws)
     if limit is not None:
         limit = _check_limit(limit, coros)
-    if return_exceptions:
-        return tuple([_outcome(t) for t in await _run_all(list(map(_settle, coros)), limit)])
-    if limit is not None and limit < len(coros):
+    if return_exceptions or coros is not aws:
+        # Wrapped children (_settle, _await) may be cancelled before their first step,
+        # leaving what they wrap unstarted: _wind_up() sees to it.
+        children = list(map(_settle, coros)) if return_exceptions else coros
+        try:
+            tasks = await _run_all(children, limit)
+        except BaseException:
+            await _wind_up(coros, aws)
+            raise
+        if await _wind_up(coros, aws):
+            raise asyncio.CancelledError
+        if return_exceptions:
+            return tuple([_outcome(t) for t in tasks])
+    elif limit is not None and limit < len(coros):
         tasks = await _run_all(coros, limit)
     else:
         # The hot path: one task per argument, no wrapper, nothing per child but the task.
@@ -541,20 +639,27 @@ async def _work(
 ) -> None:
     # One of amap's workers: it maps its first item, then takes the next ones from the
     # iterator the workers share, until it is exhausted.
-    results[index] = await func(item)
+    results[index] = await _checked("amap", func(item))
     append = results.append
     for index, item in pairs:
         append(None)
-        results[index] = await func(item)
+        results[index] = await _checked("amap", func(item))
 
 
 class _AsyncSource:
     """An async iterator shared by amap's workers: one ``__anext__`` at a time."""
 
-    __slots__ = ("_anext", "_lock", "exhausted", "results")
+    __slots__ = ("_anext", "_lock", "exhausted", "iterator", "results")
 
     def __init__(self, iterable: AsyncIterable[Any], results: List[Any]) -> None:
-        self._anext = type(iterable).__aiter__(iterable).__anext__
+        iterator = type(iterable).__aiter__(iterable)
+        if not hasattr(type(iterator), "__anext__"):
+            raise TypeError(
+                f"amap() argument 2's __aiter__() returned {type(iterator).__name__}, "
+                f"which is not an async iterator"
+            )
+        self.iterator = iterator
+        self._anext = iterator.__anext__
         self._lock = asyncio.Lock()
         self.exhausted = False
         self.results = results
@@ -579,7 +684,7 @@ async def _async_work(
 ) -> None:
     results = source.results
     while True:
-        results[index] = await func(item)
+        results[index] = await _checked("amap", func(item))
         pair = await source.next()
         if pair is None:
             return
@@ -610,10 +715,19 @@ async def amap(
     workers, and all errors come out as an ``ExceptionGroup``; the caller's cancellation
     cancels and awaits them all. A call cancelled from elsewhere has no result: the other
     calls go on, then a ``BaseExceptionGroup`` holds its ``CancelledError``. A *func*
-    that is not callable, an *iterable* that is not iterable, or a bad *limit* raises
-    ``TypeError``/``ValueError`` before anything starts. An async generator left
-    unfinished by an error is not closed here, as ``async for`` does not close it:
-    ``contextlib.aclosing()`` (3.10+) around it does.
+    that is not callable, an *iterable* that is not iterable (or whose ``__aiter__``
+    returns no async iterator), or a bad *limit* raises ``TypeError``/``ValueError``
+    before anything starts. A *func* result that cannot be awaited fails its call with
+    ``TypeError("amap(): func returned int, which is not awaitable")``, with or without
+    a *limit*; a future *func* returned whose child never ran (amap stopped first) is
+    cancelled and awaited.
+
+    amap owns the iteration it starts: when it stops before the end (a call failed, the
+    caller was cancelled), it closes the generator or async generator it was iterating
+    -- ``await agen.aclose()`` -- before it returns, as ``contextlib.aclosing()`` would.
+    The generator's ``finally`` runs then, in the caller's task, and no task of the
+    loop's async-generator finalizer outlives the call. Any other iterator (a file, an
+    iterator of one's own) is left as it is.
 
     The name: ``amap``, not ``map``, so that ``from asyncio_compat.structured import *``
     does not shadow the builtin. anyio 4.16 has an ``amap(func, args)`` with the same
@@ -634,24 +748,37 @@ async def amap(
             f"amap() argument 2 must be an iterable or an async iterable, "
             f"not {type(iterable).__name__}"
         ) from None
+    futures: List[Any] = []
     if limit is None:
         tasks: List[_Task[Any]] = []
-        async with TaskGroup() as tg:
-            create = tg.create_task
-            for item in iterator:
-                tasks.append(create(_child("amap", func(item))))
+        try:
+            async with TaskGroup() as tg:
+                create = tg.create_task
+                for item in iterator:
+                    tasks.append(create(_child("amap", func(item), futures)))
+        except BaseException:
+            await _wind_up((), futures, iterator)
+            raise
+        if await _wind_up((), futures, iterator):
+            raise asyncio.CancelledError
         return _results_of("amap", tasks)
 
     results: List[Any] = []
     workers: List[_Task[None]] = []
     pairs = enumerate(iterator)
-    async with TaskGroup() as tg:
-        # Each worker starts with an item of its own: no idle worker for a short input.
-        for index, item in pairs:
-            results.append(None)
-            workers.append(tg.create_task(_work(func, pairs, results, index, item)))
-            if len(workers) == limit:
-                break
+    try:
+        async with TaskGroup() as tg:
+            # Each worker starts with an item of its own: no idle worker for a short input.
+            for index, item in pairs:
+                results.append(None)
+                workers.append(tg.create_task(_work(func, pairs, results, index, item)))
+                if len(workers) == limit:
+                    break
+    except BaseException:
+        await _wind_up((), (), iterator)
+        raise
+    if await _wind_up((), (), iterator):
+        raise asyncio.CancelledError
     if any(worker.cancelled() for worker in workers):
         raise _cancelled_children("amap", workers)
     return results
@@ -663,20 +790,27 @@ async def _amap_async(
     results: List[Any] = []
     source = _AsyncSource(iterable, results)
     tasks: List[_Task[Any]] = []
-    async with TaskGroup() as tg:
-        if limit is None:
-            create = tg.create_task
-            while True:
-                pair = await source.next()
-                if pair is None:
-                    break
-                tasks.append(create(_child("amap", func(pair[1]))))
-        else:
-            while len(tasks) < limit:
-                pair = await source.next()
-                if pair is None:
-                    break
-                tasks.append(tg.create_task(_async_work(func, source, *pair)))
+    futures: List[Any] = []
+    try:
+        async with TaskGroup() as tg:
+            if limit is None:
+                create = tg.create_task
+                while True:
+                    pair = await source.next()
+                    if pair is None:
+                        break
+                    tasks.append(create(_child("amap", func(pair[1]), futures)))
+            else:
+                while len(tasks) < limit:
+                    pair = await source.next()
+                    if pair is None:
+                        break
+                    tasks.append(tg.create_task(_async_work(func, source, *pair)))
+    except BaseException:
+        await _wind_up((), futures, source.iterator)
+        raise
+    if await _wind_up((), futures, source.iterator):
+        raise asyncio.CancelledError
     if limit is None:
         return _results_of("amap", tasks)
     if any(task.cancelled() for task in tasks):
@@ -766,8 +900,11 @@ async def race(*aws: Awaitable[Any]) -> Any:  # type: ignore[misc]
     that is not an ``Exception`` -- ``KeyboardInterrupt``, ``SystemExit``, ... -- ends the
     race as it ends a TaskGroup. When the caller is cancelled, every contestant is
     cancelled and awaited before ``CancelledError`` propagates. With no awaitable,
-    ``ValueError``; an argument that is not awaitable raises ``TypeError`` before anything
-    starts, closing the coroutines passed.
+    ``ValueError``; an argument that is not awaitable, or a coroutine given twice, raises
+    ``TypeError`` before anything starts, closing the coroutines passed. A contestant
+    that had not started when the race was won (the winner won in its first step, a
+    cache hit) is closed if it is a coroutine, and cancelled and awaited if it is a task
+    or future.
 
     Why the first success and not the first completion: a race asks several sources for
     the same answer (mirrors, replicas, a cache and a database) so that one slow or
@@ -794,18 +931,26 @@ async def race(*aws: Awaitable[Any]) -> Any:  # type: ignore[misc]
     state = _Race(len(coros))
     tasks: List[_Task[None]] = []
     try:
-        async with TaskGroup() as tg:
-            state.group = tg
-            pending = iter(enumerate(coros))
-            try:
-                for index, coro in pending:
-                    if state.won:  # an eager contestant has already won
-                        coro.close()
-                        continue
-                    tasks.append(tg.create_task(_contestant(state, index, coro)))
-            except BaseException:
-                _close(coro for _, coro in pending)
-                raise
+        try:
+            async with TaskGroup() as tg:
+                state.group = tg
+                pending = iter(enumerate(coros))
+                try:
+                    for index, coro in pending:
+                        if state.won:  # an eager contestant has already won
+                            coro.close()
+                            continue
+                        tasks.append(tg.create_task(_contestant(state, index, coro)))
+                except BaseException:
+                    _close(coro for _, coro in pending)
+                    raise
+        except BaseException:
+            await _wind_up(coros, aws)
+            raise
+        # A winner in its first step cancels the contestants that have not started yet:
+        # what they would have awaited is closed, or cancelled and awaited, here.
+        if await _wind_up(coros, aws):
+            raise asyncio.CancelledError
         if state.won:
             return state.value
         errors = [
@@ -832,8 +977,13 @@ class AsCompleted(Generic[_T]):
     cancels the children still running and awaits them.
     """
 
-    def __init__(self, coros: Sequence[_Coro[_T]], limit: Optional[int]) -> None:
+    def __init__(
+        self, coros: Sequence[_Coro[_T]], limit: Optional[int], futures: Sequence[Any] = ()
+    ) -> None:
         self._coros: Sequence[_Coro[_T]] = coros  # in argument order, the unstarted last
+        # The futures given, for _wind_up(): a child cancelled before its first step (the
+        # block left at once) never passed the cancellation on to its future.
+        self._futures = futures
         self._started = 0
         self._running = 0
         self._limit = limit
@@ -872,7 +1022,10 @@ class AsCompleted(Generic[_T]):
             self._state = _EXITED
             self._close_unstarted()
             try:
-                await group.__aexit__(type(error), error, error.__traceback__)
+                try:
+                    await group.__aexit__(type(error), error, error.__traceback__)
+                finally:
+                    await _wind_up((), self._futures)
                 raise
             finally:
                 self._group = None
@@ -888,10 +1041,17 @@ class AsCompleted(Generic[_T]):
             # Left early (break, return): the rest is cancelled, without an error.
             group.cancel()
         try:
-            return await group.__aexit__(et, exc, tb)
+            try:
+                suppress = await group.__aexit__(et, exc, tb)
+            except BaseException:
+                await _wind_up((), self._futures)
+                raise
+            if await _wind_up((), self._futures) and (et is None or suppress):
+                raise asyncio.CancelledError
+            return suppress
         finally:
             self._group = None
-            self._coros = ()
+            self._coros = self._futures = ()
             self._finished.clear()
             exc = tb = None
 
@@ -985,8 +1145,9 @@ def as_completed(*aws: Awaitable[_T], limit: Optional[int] = None) -> AsComplete
     others finish. To tell the tasks apart, have each child return what identifies its
     work (or compare ``task.get_coro()`` with the coroutines passed). Iterating outside
     the ``async with`` block raises ``RuntimeError``. An argument that is not awaitable,
-    or a bad *limit*, raises ``TypeError``/``ValueError`` at once, closing the coroutines
-    passed.
+    a coroutine given twice, or a bad *limit*, raises ``TypeError``/``ValueError`` at
+    once, closing the coroutines passed. A task or future given whose child had not
+    started when the block was left is cancelled and awaited before the block exits.
 
     Not to be confused with ``asyncio_compat.as_completed``, the stdlib's function (or
     its backport), which yields awaitables and leaves the unfinished tasks running when
@@ -995,4 +1156,4 @@ def as_completed(*aws: Awaitable[_T], limit: Optional[int] = None) -> AsComplete
     coros = _children("as_completed", aws)
     if limit is not None:
         limit = _check_limit(limit, coros)
-    return AsCompleted(coros, limit)
+    return AsCompleted(coros, limit, [aw for aw in aws if asyncio.isfuture(aw)])
