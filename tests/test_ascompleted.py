@@ -405,3 +405,32 @@ def test_outside_a_running_loop(impl):
         "RuntimeError: no running event loop",
     ] == not_running
     assert [fut] == list(unread)
+
+
+@pytest.mark.newest("as_completed-cancelled-wait")
+def test_concurrent_waits_cancelled_in_any_order(impl, run):
+    """Of many concurrent waits, those cancelled (in the reverse order of their arrival)
+    are let go of, and the one left still gets the result; each cancelled wait gave its
+    place back."""
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        futs = [loop.create_future() for _ in range(10)]
+        iterator = impl.as_completed(futs)
+        steps = [asyncio.ensure_future(next(iterator)) for _ in range(10)]
+        await asyncio.sleep(0)
+        waited_on = [weakref.ref(step._fut_waiter) for step in steps]  # type: ignore[attr-defined]
+        for step in reversed(steps[1:]):
+            step.cancel()
+        await asyncio.gather(*steps[1:], return_exceptions=True)
+        del step, steps[1:]  # a cancelled task keeps its error, whose traceback the wait
+        await asyncio.sleep(0)  # 3.15's loop holds the last step's error until its next run
+        for _ in range(3):  # PyPy frees a chain of frames and errors over several
+            gc.collect()
+        kept = [ref() is not None for ref in waited_on]
+        for i, fut in enumerate(futs):
+            fut.set_result(i)
+        first = await steps[0]
+        return kept, sorted([first] + [await c for c in iterator])
+
+    assert ([True] + [False] * 9, list(range(10))) == run(main())

@@ -12,7 +12,6 @@ __all__ = ["as_completed"]
 
 import asyncio
 import collections
-import contextlib
 import inspect
 import sys
 import threading
@@ -68,13 +67,15 @@ class Queue:
     is dropped, as 3.14's queue drops it: polling with ``wait_for(anext(it), t)`` must not
     pile them up), and hands the item it may have been woken for to the next one."""
 
-    __slots__ = ("_getters", "_items", "_loop")
+    __slots__ = ("_getters", "_items", "_loop", "_stale")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self._items: Deque[Optional[asyncio.Future[Any]]] = collections.deque()
         # Waits blocked on no item, first come first served (as asyncio.Queue's).
         self._getters: Deque[asyncio.Future[None]] = collections.deque()
+        # How many of the getters may be cancelled ones, left to be dropped together.
+        self._stale = 0
 
     def put_nowait(self, item: Optional[asyncio.Future[Any]]) -> None:
         self._items.append(item)
@@ -89,13 +90,21 @@ class Queue:
                 await getter
             except BaseException:
                 if getter.cancel() or getter.cancelled():
-                    with contextlib.suppress(ValueError):  # _wake() may have dropped it
-                        self._getters.remove(getter)
+                    self._drop_cancelled()
                 else:
                     # Woken for an item it will not take: the item goes to the next wait.
                     self._wake()
                 raise
         return self._items.popleft()
+
+    def _drop_cancelled(self) -> None:
+        # Once half the getters may be cancelled, the queue keeps only the others: as
+        # little is kept as with a removal per cancelled wait, but 5,000 waits cancelled
+        # in the reverse order of their arrival cost 5,000 steps, not 12.5 million.
+        self._stale += 1
+        if self._stale * 2 >= len(self._getters):
+            self._getters = collections.deque([g for g in self._getters if not g.done()])
+            self._stale = 0
 
     def _wake(self) -> None:
         getters = self._getters
