@@ -434,3 +434,30 @@ def test_concurrent_waits_cancelled_in_any_order(impl, run):
         return kept, sorted([first] + [await c for c in iterator])
 
     assert ([True] + [False] * 9, list(range(10))) == run(main())
+
+
+@pytest.mark.newest("gh-77714")
+def test_wait_woken_then_cancelled_keeps_the_others_in_line(impl, run):
+    """A wait woken for an item, then cancelled, while a step that did not have to wait
+    took the item: no other wait is woken for nothing, so the waits keep their order
+    (the next items go to the next waits in line)."""
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        futs = [loop.create_future() for _ in range(4)]
+        iterator = impl.as_completed(futs)
+        first, second, third = (asyncio.ensure_future(iterator.__anext__()) for _ in range(3))
+        await asyncio.sleep(0)  # the three wait, in this order
+        futs[0].set_result(0)
+        await asyncio.sleep(0)  # futs[0] is queued, and the first wait woken for it
+        taken = await iterator.__anext__()  # ... but this step takes it, without waiting
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        futs[1].set_result(1)
+        futs[2].set_result(2)
+        second_got, third_got = await second, await third
+        futs[3].set_result(3)
+        return [futs.index(f) for f in (taken, second_got, third_got)]
+
+    assert [0, 1, 2] == run(main())

@@ -91,8 +91,10 @@ class Queue:
             except BaseException:
                 if getter.cancel() or getter.cancelled():
                     self._drop_cancelled()
-                else:
+                elif self._items:
                     # Woken for an item it will not take: the item goes to the next wait.
+                    # (If a wait that did not queue took it meanwhile, no one is woken: a
+                    # wait woken for nothing would queue again, behind the others.)
                     self._wake()
                 raise
         return self._items.popleft()
