@@ -49,6 +49,9 @@ FIXED_IN: Dict[str, Tuple[int, ...]] = {
     # running-loop check
     "gh-120284": (3, 14),
     "gh-112559": (3, 13),  # Runner.run() never calls repr() on the result
+    # as_completed() with no running loop raises RuntimeError: gh-126353 (get_event_loop()
+    # makes no loop) and gh-91048 (the iterator asks for the current task)
+    "as_completed-needs-a-running-loop": (3, 14),
 }
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import inspect
+import threading
+import weakref
 from typing import Any, Iterator, List
 
 import pytest
@@ -329,3 +332,132 @@ def test_not_an_awaitable_in_the_iterable(impl, run):
             list(impl.as_completed([42]))
 
     run(main())
+
+
+async def cancelled_wait(iterator: Any) -> weakref.ref[Any]:
+    """Start a wait of plain iteration, cancel it while it waits; return a weak reference
+    to what it waited on (from a frame of its own, which keeps nothing once returned)."""
+    step = asyncio.ensure_future(next(iterator))
+    await asyncio.sleep(0)
+    waited_on = weakref.ref(step._fut_waiter)  # type: ignore[attr-defined]
+    step.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await step
+    return waited_on
+
+
+@pytest.mark.newest("as_completed-cancelled-wait")
+def test_cancelled_waits_leave_nothing_behind(impl, run):
+    """Each wait that is cancelled lets go of the future it waited on, as 3.14's queue
+    does: polling the iterator with short waits keeps nothing alive, and a later wait
+    still gets the result."""
+
+    async def main():
+        fut = asyncio.get_running_loop().create_future()
+        iterator = impl.as_completed([fut])
+        waited_on = [await cancelled_wait(iterator) for _ in range(100)]
+        await asyncio.sleep(0)  # 3.15's loop holds the last step's error until its next run
+        gc.collect()  # the errors' tracebacks make cycles with the waits' frames
+        kept = sum(ref() is not None for ref in waited_on)
+        fut.set_result("done")
+        return kept, [await c for c in iterator]
+
+    assert (0, ["done"]) == run(main())
+
+
+@pytest.mark.newest("as_completed-needs-a-running-loop")
+def test_outside_a_running_loop(impl):
+    """Called with no running loop, ``as_completed()`` raises ``RuntimeError`` before it
+    reads its argument, whatever that is: that no loop is set, or that none runs. A single
+    awaitable is still the ``TypeError`` it is in a loop."""
+
+    def attempt(fs: Any) -> str:
+        try:
+            impl.as_completed(fs)
+        except (RuntimeError, TypeError) as exc:
+            return f"{type(exc).__name__}: {exc}"
+        return "no error"
+
+    loop = asyncio.new_event_loop()
+    fut = loop.create_future()
+    unread = iter([fut])
+    try:
+        asyncio.set_event_loop(None)
+        not_set = [attempt(fs) for fs in (fut, set(), [42], 42, unread)]
+        asyncio.set_event_loop(loop)
+        not_running = [attempt(fs) for fs in (fut, {fut}, [42], unread)]
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+    thread = threading.current_thread().name
+    no_loop = f"RuntimeError: There is no current event loop in thread {thread!r}."
+    assert [
+        "TypeError: expects an iterable of awaitables, not Future",
+        no_loop,
+        no_loop,
+        no_loop,
+        no_loop,
+    ] == not_set
+    assert [
+        "TypeError: expects an iterable of awaitables, not Future",
+        "RuntimeError: no running event loop",
+        "RuntimeError: no running event loop",
+        "RuntimeError: no running event loop",
+    ] == not_running
+    assert [fut] == list(unread)
+
+
+@pytest.mark.newest("as_completed-cancelled-wait")
+def test_concurrent_waits_cancelled_in_any_order(impl, run):
+    """Of many concurrent waits, those cancelled (in the reverse order of their arrival)
+    are let go of, and the one left still gets the result; each cancelled wait gave its
+    place back."""
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        futs = [loop.create_future() for _ in range(10)]
+        iterator = impl.as_completed(futs)
+        steps = [asyncio.ensure_future(next(iterator)) for _ in range(10)]
+        await asyncio.sleep(0)
+        waited_on = [weakref.ref(step._fut_waiter) for step in steps]  # type: ignore[attr-defined]
+        for step in reversed(steps[1:]):
+            step.cancel()
+        await asyncio.gather(*steps[1:], return_exceptions=True)
+        del step, steps[1:]  # a cancelled task keeps its error, whose traceback the wait
+        await asyncio.sleep(0)  # 3.15's loop holds the last step's error until its next run
+        for _ in range(3):  # PyPy frees a chain of frames and errors over several
+            gc.collect()
+        kept = [ref() is not None for ref in waited_on]
+        for i, fut in enumerate(futs):
+            fut.set_result(i)
+        first = await steps[0]
+        return kept, sorted([first] + [await c for c in iterator])
+
+    assert ([True] + [False] * 9, list(range(10))) == run(main())
+
+
+@pytest.mark.newest("gh-77714")
+def test_wait_woken_then_cancelled_keeps_the_others_in_line(impl, run):
+    """A wait woken for an item, then cancelled, while a step that did not have to wait
+    took the item: no other wait is woken for nothing, so the waits keep their order
+    (the next items go to the next waits in line)."""
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        futs = [loop.create_future() for _ in range(4)]
+        iterator = impl.as_completed(futs)
+        first, second, third = (asyncio.ensure_future(iterator.__anext__()) for _ in range(3))
+        await asyncio.sleep(0)  # the three wait, in this order
+        futs[0].set_result(0)
+        await asyncio.sleep(0)  # futs[0] is queued, and the first wait woken for it
+        taken = await iterator.__anext__()  # ... but this step takes it, without waiting
+        first.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await first
+        futs[1].set_result(1)
+        futs[2].set_result(2)
+        second_got, third_got = await second, await third
+        futs[3].set_result(3)
+        return [futs.index(f) for f in (taken, second_got, third_got)]
+
+    assert [0, 1, 2] == run(main())

@@ -1058,3 +1058,282 @@ def test_imported_on_first_use_only():
     typing_before, typing_after, exceptiongroup = out
     assert typing_before == typing_after
     assert "False" == exceptiongroup
+
+
+# --- what a child never got to -------------------------------------------------------------
+
+
+async def now(value: Any) -> Any:
+    """Return *value* in the first step: a cache hit."""
+    return value
+
+
+async def sweep(value: Any) -> Any:
+    """Cancel every other task of the loop but the caller's, in the first step, as a
+    shutdown's sweep over ``asyncio.all_tasks()`` would; return *value*."""
+    me, caller = asyncio.current_task(), CALLER[0]
+    for task in asyncio.all_tasks():
+        if task is not me and task is not caller:
+            task.cancel()
+    return value
+
+
+CALLER: List[Any] = [None]
+
+
+def test_race_won_in_first_step_closes_and_ends_the_rest(run):
+    """A contestant that wins in its first step (a cache hit) cancels the others before
+    they have started: the coroutines given are closed (none warns "never awaited"), and
+    a task given is cancelled and awaited before race returns."""
+
+    async def main():
+        loser = value_after(1, "db")
+        given = asyncio.ensure_future(value_after(1, "replica"))
+        won = await structured.race(now("cache"), loser, given)
+        return won, closed(loser), given.cancelled()
+
+    assert ("cache", True, True) == run(main())
+
+
+@pytest.mark.parametrize("return_exceptions", [False, True])
+def test_gather_limit_caller_cancelled_closes_the_waiting(run, return_exceptions):
+    """With a limit, the caller cancelled while the first child runs: the coroutines
+    still waiting for a slot are closed, with return_exceptions=True too (whose children
+    wrap them)."""
+    log: List[str] = []
+    waiting = [value_after(0, i) for i in range(3)]
+
+    async def main():
+        call = structured.gather(
+            cleanup_on_cancel("a", log), *waiting, return_exceptions=return_exceptions, limit=1
+        )
+        task = await cancel_caller_after(0.01, call)
+        return task.cancelled()
+
+    assert run(main())
+    assert ["a cancelled", "a cleaned up"] == log
+    assert [True, True, True] == [closed(c) for c in waiting]
+
+
+def test_children_cancelled_before_their_first_step(run):
+    """Children cancelled from elsewhere before their first step (a sweep over all the
+    tasks): the coroutines they wrap are closed, the futures they would have awaited are
+    cancelled and awaited, before the helper returns or raises."""
+
+    async def main():
+        CALLER[0] = asyncio.current_task()
+        outcomes = []
+        # gather(return_exceptions=True): each child wraps its coroutine
+        late = value_after(0, "late")
+        given = asyncio.ensure_future(value_after(1, "task"))
+        first, second, third = await structured.gather(
+            sweep("first"), late, given, return_exceptions=True
+        )
+        outcomes.append(
+            (first, type(second).__name__, type(third).__name__, closed(late), given.cancelled())
+        )
+        # gather(): a future's child never awaits it
+        given = asyncio.ensure_future(value_after(1, "task"))
+        with pytest.raises(BaseExceptionGroup):
+            await structured.gather(sweep("first"), given)
+        outcomes.append(given.cancelled())
+        return outcomes
+
+    try:
+        assert [("first", "CancelledError", "CancelledError", True, True), True] == run(main())
+    finally:
+        CALLER[0] = None
+
+
+def test_as_completed_left_at_once_ends_the_futures_given(run):
+    """A block left before its children have run (here, at once) cancels them before
+    their first step: a task given is cancelled and awaited before the block exits, as
+    it is when its child has started."""
+
+    async def main():
+        given = asyncio.ensure_future(value_after(1, "task"))
+        coro = value_after(1, "coro")
+        async with structured.as_completed(given, coro):
+            pass
+        return given.cancelled(), closed(coro)
+
+    assert (True, True) == run(main())
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_amap_failure_ends_the_futures_func_returned(run, asynchronous):
+    """func returned futures for some items, then failed at the call for the next one
+    (limit=None, where each result gets a child as it comes): the futures are cancelled
+    before amap raises, though their children never ran."""
+    made: List[Any] = []
+
+    def func(i: int) -> Any:
+        if i == 2:
+            raise Boom("at the call")
+        made.append(asyncio.ensure_future(value_after(1, i)))
+        return made[-1]
+
+    async def items():
+        for i in range(4):
+            yield i
+
+    async def main():
+        with pytest.raises(ExceptionGroup) as info:
+            await structured.amap(func, items() if asynchronous else range(4))
+        return [type(e) for e in info.value.exceptions], [f.cancelled() for f in made]
+
+    assert ([Boom], [True, True]) == run(main())
+
+
+@pytest.mark.parametrize("limit", [None, 2])
+@pytest.mark.parametrize("how", ["failure", "caller cancelled"])
+def test_amap_closes_the_async_generator_it_stops_early(run, limit, how):
+    """amap that stops while an async generator waits at a ``yield`` (a call failed, the
+    caller was cancelled) closes it before returning, as ``contextlib.aclosing()``
+    would: its ``finally`` has run, and no task of the loop's async-generator finalizer
+    is left."""
+    log: List[str] = []
+
+    async def items():
+        try:
+            for i in range(100):
+                yield i
+        finally:
+            await asyncio.sleep(0)  # an async cleanup needs a task: amap's, not the loop's
+            log.append("generator closed")
+
+    def func(i: int) -> Any:
+        if i == 1 and how == "failure":
+            raise Boom("at the call")  # (limit=None: in amap's own task, after the yield)
+        return asyncio.sleep(10, i)
+
+    async def main():
+        if how == "failure":
+            with pytest.raises(ExceptionGroup):
+                await structured.amap(func, items(), limit=limit)
+        else:
+            call = structured.amap(func, items(), limit=limit)
+            assert (await cancel_caller_after(0.01, call)).cancelled()
+        log.append("amap returned")
+        return others()
+
+    assert [] == run(main())
+    assert ["generator closed", "amap returned"] == log
+
+
+def test_amap_closes_the_generator_it_stops_early(run):
+    """The same for a plain generator: its ``finally`` runs before amap raises, not when
+    the garbage is collected."""
+    log: List[str] = []
+
+    def items():
+        try:
+            yield from range(100)
+        finally:
+            log.append("generator closed")
+
+    async def func(i: int) -> int:
+        if i == 3:
+            raise Boom()
+        return i
+
+    async def main():
+        for limit in (None, 2):
+            generator = items()
+            with pytest.raises(ExceptionGroup):
+                await structured.amap(func, generator, limit=limit)
+            log.append("amap raised")
+
+    run(main())
+    assert ["generator closed", "amap raised"] * 2 == log
+
+
+def test_amap_func_not_returning_an_awaitable(run):
+    """A func whose result cannot be awaited: the same clear TypeError with or without a
+    limit, over a plain or an async iterable."""
+
+    async def items():
+        yield 1
+
+    async def main():
+        messages = []
+        for limit in (None, 2):
+            for iterable in ([1], items()):
+                with pytest.raises(ExceptionGroup) as info:
+                    await structured.amap(lambda x: x, iterable, limit=limit)
+                messages += [f"{type(e).__name__}: {e}" for e in info.value.exceptions]
+        return messages
+
+    assert ["TypeError: amap(): func returned int, which is not awaitable"] * 4 == run(main())
+
+
+def test_amap_aiter_returning_no_async_iterator(run):
+    """An async iterable whose ``__aiter__`` returns something without ``__anext__``:
+    the TypeError of a bad argument, before anything starts."""
+    called: List[int] = []
+
+    class Bad:
+        def __aiter__(self) -> Any:
+            return self  # __aiter__ without __anext__
+
+    async def func(i: int) -> int:
+        called.append(i)
+        return i
+
+    async def main():
+        with pytest.raises(TypeError) as info:
+            await structured.amap(func, Bad())
+        return str(info.value)
+
+    expected = "amap() argument 2's __aiter__() returned Bad, which is not an async iterator"
+    assert expected == run(main())
+    assert [] == called
+
+
+def test_the_same_coroutine_twice(run):
+    """The same coroutine passed twice: a TypeError saying so before anything starts,
+    and the coroutines passed are closed (a future may be passed twice)."""
+    log: List[str] = []
+
+    async def main():
+        messages, coros = [], []
+        for helper in ("gather", "race", "as_completed"):
+            same, other = value_after(0, 1, log), value_after(0, 2, log)
+            with pytest.raises(TypeError) as info:
+                result = getattr(structured, helper)(other, same, same)
+                if inspect.isawaitable(result):
+                    await result
+            messages.append(str(info.value))
+            coros += [same, other]
+        fut = asyncio.get_running_loop().create_future()
+        fut.set_result("f")
+        return messages, await structured.gather(fut, fut), [closed(c) for c in coros]
+
+    messages, twice, closed_ = run(main())
+    assert [
+        f"{helper}() argument 3 is the coroutine of argument 2: "
+        "a coroutine can be awaited only once"
+        for helper in ("gather", "race", "as_completed")
+    ] == messages
+    assert ("f", "f") == twice
+    assert [True] * 6 == closed_
+    assert [] == log
+
+
+def test_bad_argument_leaves_a_running_coroutine_alone(run):
+    """A bad argument closes the coroutines passed that have not started; one already
+    running in another task is not closed under it."""
+
+    async def main():
+        running = value_after(0.01, "ran")
+        task = asyncio.ensure_future(running)
+        await asyncio.sleep(0)
+        with pytest.raises(TypeError):
+            await structured.gather(running, 5)
+        state = inspect.getcoroutinestate(running)
+        if state == inspect.CORO_CLOSED:
+            task.cancel()  # closed under its task: it would never wake up
+            return state, None
+        return state, await task
+
+    assert (inspect.CORO_SUSPENDED, "ran") == run(main())

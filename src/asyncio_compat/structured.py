@@ -23,8 +23,19 @@ errors come out as the group's ``ExceptionGroup``. ``KeyboardInterrupt`` and
 Awaitables: a coroutine becomes a child task itself. Any other awaitable (a future, a
 task, an object with ``__await__``) gets a child task that awaits it: cancelling that
 child cancels what it awaits, and the child ends only once that has ended. Anything
-else is a ``TypeError``, raised before any child starts; the coroutines given to the
-call are then closed, so none warns that it was never awaited.
+else is a ``TypeError``, raised before any child starts, as is the same coroutine
+given twice; the coroutines given to the call are then closed, so none warns that it
+was never awaited (a coroutine that has started elsewhere is left alone).
+
+What a child never got to: a child may be cancelled before its first step (a race won
+in its winner's first step, a block left before its children ran, a sweep over all the
+tasks). Its body never runs, so the helper sees to what it was given: a coroutine that
+never started is closed, and a future or task the child was to await is cancelled and
+awaited, as the child would have done, before the helper returns or raises. The one
+case no helper can see to is the caller's own task cancelled before the helper's first
+step (``task = create_task(gather(a(), b())); task.cancel()`` at once): the helper's
+body never runs either, and the coroutines passed warn that they were never awaited,
+as the argument of ``asyncio.wait_for()`` does then.
 
 Cancelled children: a TaskGroup does not count a cancelled child as failed, and its
 siblings go on. A child cancelled from elsewhere (someone cancelled that task or what it
@@ -52,12 +63,25 @@ __all__ = ["AsCompleted", "amap", "as_completed", "gather", "race"]
 
 import asyncio
 import contextvars
-import operator
 import sys
 from collections import deque
 from types import CoroutineType as _CoroutineType
 
 from . import TaskGroup
+from ._structured import (
+    _cancellation_error,
+    _cancelled_children,
+    _check_limit,
+    _checked,
+    _child,
+    _children,
+    _close,
+    _outcome,
+    _run_all,
+    _settle,
+    _start,
+    _wind_up,
+)
 
 TYPE_CHECKING = False  # typing is not imported at run time (3.14+ asyncio does not)
 if TYPE_CHECKING:
@@ -114,160 +138,6 @@ elif TYPE_CHECKING:
     from exceptiongroup import BaseExceptionGroup
 else:
     from ._exceptions import BaseExceptionGroup  # exceptiongroup imported on first need
-
-
-# --- arguments -------------------------------------------------------------------------
-
-
-def _close(objects: Iterable[object]) -> None:
-    # Coroutines that will never run: closed, they do not warn "never awaited".
-    for obj in objects:
-        if asyncio.iscoroutine(obj):
-            obj.close()
-
-
-def _check_limit(limit: object, given: Sequence[object]) -> Optional[int]:
-    if limit is None:
-        return None
-    try:
-        if isinstance(limit, bool):
-            raise TypeError
-        value = operator.index(limit)  # type: ignore[arg-type]
-    except TypeError:
-        _close(given)
-        raise TypeError(f"limit must be an int or None, not {type(limit).__name__}") from None
-    if value < 1:
-        _close(given)
-        raise ValueError(f"limit must be at least 1, not {value}")
-    return value
-
-
-async def _await(awaitable: Awaitable[_T]) -> _T:
-    # The child that runs an awaitable which is not a coroutine.
-    return await awaitable
-
-
-def _is_awaitable(obj: object) -> bool:
-    return asyncio.iscoroutine(obj) or hasattr(type(obj), "__await__")
-
-
-def _children(name: str, awaitables: Sequence[Awaitable[Any]]) -> Sequence[_Coro[Any]]:
-    """The coroutines to run as children, one per awaitable, or TypeError."""
-    for index, obj in enumerate(awaitables, 1):
-        if not _is_awaitable(obj):
-            _close(awaitables)
-            raise TypeError(f"{name}() argument {index} is not awaitable: {type(obj).__name__}")
-    return [obj if asyncio.iscoroutine(obj) else _await(obj) for obj in awaitables]
-
-
-def _child(name: str, obj: Awaitable[_T]) -> _Coro[_T]:
-    if type(obj) is _CoroutineType or asyncio.iscoroutine(obj):
-        return obj  # type: ignore[return-value]
-    if hasattr(type(obj), "__await__"):
-        return _await(obj)
-    raise TypeError(f"{name}(): func returned {type(obj).__name__}, which is not awaitable")
-
-
-# --- running children --------------------------------------------------------------------
-
-
-def _start(tg: TaskGroup, coros: Iterable[_Coro[Any]]) -> List[_Task[Any]]:
-    # One task per coroutine; if starting one fails (an eager child's KeyboardInterrupt,
-    # a task factory's error), the coroutines not yet started are closed.
-    pending = iter(coros)
-    create = tg.create_task
-    try:
-        # A comprehension: measurably cheaper per child than list(map(...)) here.
-        return [create(coro) for coro in pending]
-    except BaseException:
-        _close(pending)
-        raise
-
-
-class _Slots:
-    """How many more children may start now: a semaphore for one waiter, the body."""
-
-    __slots__ = ("_waiter", "free")
-
-    def __init__(self, limit: int) -> None:
-        self.free = limit
-        self._waiter: Optional[asyncio.Future[None]] = None
-
-    def release(self, task: object) -> None:  # a child's done callback
-        self.free += 1
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    async def wait(self) -> None:
-        self._waiter = asyncio.get_running_loop().create_future()
-        try:
-            await self._waiter
-        finally:
-            self._waiter = None
-
-
-async def _start_limited(
-    tg: TaskGroup, coros: Sequence[_Coro[Any]], limit: int, tasks: List[_Task[Any]]
-) -> None:
-    # Run in the group's body, in the calling task: it starts the children in order and
-    # waits for a free slot before each one past the limit. If the body is interrupted
-    # (a child failed, the caller is cancelled), the children not started are closed.
-    slots = _Slots(limit)
-    started = 0
-    try:
-        for coro in coros:
-            if not slots.free:
-                await slots.wait()
-            task = tg.create_task(coro)
-            started += 1
-            slots.free -= 1
-            task.add_done_callback(slots.release)
-            tasks.append(task)
-            del task
-    finally:
-        _close(coros[started:])
-
-
-async def _run_all(coros: Sequence[_Coro[Any]], limit: Optional[int]) -> List[_Task[Any]]:
-    tasks: List[_Task[Any]] = []
-    async with TaskGroup() as tg:
-        if limit is None or limit >= len(coros):
-            tasks = _start(tg, coros)
-        else:
-            await _start_limited(tg, coros, limit, tasks)
-    return tasks
-
-
-def _cancellation_error(task: asyncio.Future[Any]) -> BaseException:
-    try:
-        task.result()
-    except asyncio.CancelledError as exc:
-        return exc
-    raise AssertionError(f"{task!r} is not cancelled")  # pragma: no cover
-
-
-def _cancelled_children(name: str, tasks: Iterable[asyncio.Future[Any]]) -> BaseException:
-    errors = [_cancellation_error(task) for task in tasks if task.cancelled()]
-    what = "a child was" if len(errors) == 1 else f"{len(errors)} children were"
-    return BaseExceptionGroup(f"{name}(): {what} cancelled, with no result", errors)
-
-
-async def _settle(coro: _Coro[_T]) -> Union[_T, BaseException]:
-    # gather(return_exceptions=True): the child's error is its result; its cancellation,
-    # KeyboardInterrupt and SystemExit still end it as they end any task.
-    try:
-        return await coro
-    except (asyncio.CancelledError, KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException as exc:
-        return exc
-
-
-def _outcome(task: _Task[Any]) -> Any:
-    if task.cancelled():
-        return _cancellation_error(task)
-    return task.result()
 
 
 # --- gather --------------------------------------------------------------------------------
@@ -500,9 +370,11 @@ async def gather(  # type: ignore[misc]
     Unlike ``asyncio.gather()``, a child cancelled from elsewhere does not make the
     caller look cancelled: once the others have ended, a ``BaseExceptionGroup`` holds its
     ``CancelledError`` (see the module's documentation). A coroutine may be passed only
-    once; a future or task may be passed more than once. An argument that is not
-    awaitable, or a *limit* that is not a positive int, raises ``TypeError`` or
-    ``ValueError`` before anything starts, and closes the coroutines passed.
+    once (twice is a ``TypeError``); a future or task may be passed more than once. An
+    argument that is not awaitable, or a *limit* that is not a positive int, raises
+    ``TypeError`` or ``ValueError`` before anything starts, and closes the coroutines
+    passed. A coroutine whose child never started (cancelled first) is closed; a future
+    or task whose child never awaited it is cancelled and awaited before gather returns.
 
     There is no ``name=`` or ``context=`` per child: the awaitables are positional, as in
     ``asyncio.gather()``. For them, create the tasks in a ``TaskGroup`` by hand.
@@ -512,11 +384,25 @@ async def gather(  # type: ignore[misc]
         if type(aw) is not _CoroutineType:
             coros = _children("gather", aws)
             break
+    else:
+        if len(set(aws)) < len(aws):  # the same coroutine twice: _children() says which
+            _children("gather", aws)
     if limit is not None:
         limit = _check_limit(limit, coros)
-    if return_exceptions:
-        return tuple([_outcome(t) for t in await _run_all(list(map(_settle, coros)), limit)])
-    if limit is not None and limit < len(coros):
+    if return_exceptions or coros is not aws:
+        # Wrapped children (_settle, _await) may be cancelled before their first step,
+        # leaving what they wrap unstarted: _wind_up() sees to it.
+        children = list(map(_settle, coros)) if return_exceptions else coros
+        try:
+            tasks = await _run_all(children, limit)
+        except BaseException:
+            await _wind_up(coros, aws)
+            raise
+        if await _wind_up(coros, aws):
+            raise asyncio.CancelledError
+        if return_exceptions:
+            return tuple([_outcome(t) for t in tasks])
+    elif limit is not None and limit < len(coros):
         tasks = await _run_all(coros, limit)
     else:
         # The hot path: one task per argument, no wrapper, nothing per child but the task.
@@ -541,20 +427,27 @@ async def _work(
 ) -> None:
     # One of amap's workers: it maps its first item, then takes the next ones from the
     # iterator the workers share, until it is exhausted.
-    results[index] = await func(item)
+    results[index] = await _checked("amap", func(item))
     append = results.append
     for index, item in pairs:
         append(None)
-        results[index] = await func(item)
+        results[index] = await _checked("amap", func(item))
 
 
 class _AsyncSource:
     """An async iterator shared by amap's workers: one ``__anext__`` at a time."""
 
-    __slots__ = ("_anext", "_lock", "exhausted", "results")
+    __slots__ = ("_anext", "_lock", "exhausted", "iterator", "results")
 
     def __init__(self, iterable: AsyncIterable[Any], results: List[Any]) -> None:
-        self._anext = type(iterable).__aiter__(iterable).__anext__
+        iterator = type(iterable).__aiter__(iterable)
+        if not hasattr(type(iterator), "__anext__"):
+            raise TypeError(
+                f"amap() argument 2's __aiter__() returned {type(iterator).__name__}, "
+                f"which is not an async iterator"
+            )
+        self.iterator = iterator
+        self._anext = iterator.__anext__
         self._lock = asyncio.Lock()
         self.exhausted = False
         self.results = results
@@ -579,7 +472,7 @@ async def _async_work(
 ) -> None:
     results = source.results
     while True:
-        results[index] = await func(item)
+        results[index] = await _checked("amap", func(item))
         pair = await source.next()
         if pair is None:
             return
@@ -610,10 +503,19 @@ async def amap(
     workers, and all errors come out as an ``ExceptionGroup``; the caller's cancellation
     cancels and awaits them all. A call cancelled from elsewhere has no result: the other
     calls go on, then a ``BaseExceptionGroup`` holds its ``CancelledError``. A *func*
-    that is not callable, an *iterable* that is not iterable, or a bad *limit* raises
-    ``TypeError``/``ValueError`` before anything starts. An async generator left
-    unfinished by an error is not closed here, as ``async for`` does not close it:
-    ``contextlib.aclosing()`` (3.10+) around it does.
+    that is not callable, an *iterable* that is not iterable (or whose ``__aiter__``
+    returns no async iterator), or a bad *limit* raises ``TypeError``/``ValueError``
+    before anything starts. A *func* result that cannot be awaited fails its call with
+    ``TypeError("amap(): func returned int, which is not awaitable")``, with or without
+    a *limit*; a future *func* returned whose child never ran (amap stopped first) is
+    cancelled and awaited.
+
+    amap owns the iteration it starts: when it stops before the end (a call failed, the
+    caller was cancelled), it closes the generator or async generator it was iterating
+    -- ``await agen.aclose()`` -- before it returns, as ``contextlib.aclosing()`` would.
+    The generator's ``finally`` runs then, in the caller's task, and no task of the
+    loop's async-generator finalizer outlives the call. Any other iterator (a file, an
+    iterator of one's own) is left as it is.
 
     The name: ``amap``, not ``map``, so that ``from asyncio_compat.structured import *``
     does not shadow the builtin. anyio 4.16 has an ``amap(func, args)`` with the same
@@ -634,24 +536,37 @@ async def amap(
             f"amap() argument 2 must be an iterable or an async iterable, "
             f"not {type(iterable).__name__}"
         ) from None
+    futures: List[Any] = []
     if limit is None:
         tasks: List[_Task[Any]] = []
-        async with TaskGroup() as tg:
-            create = tg.create_task
-            for item in iterator:
-                tasks.append(create(_child("amap", func(item))))
+        try:
+            async with TaskGroup() as tg:
+                create = tg.create_task
+                for item in iterator:
+                    tasks.append(create(_child("amap", func(item), futures)))
+        except BaseException:
+            await _wind_up((), futures, iterator)
+            raise
+        if await _wind_up((), futures, iterator):
+            raise asyncio.CancelledError
         return _results_of("amap", tasks)
 
     results: List[Any] = []
     workers: List[_Task[None]] = []
     pairs = enumerate(iterator)
-    async with TaskGroup() as tg:
-        # Each worker starts with an item of its own: no idle worker for a short input.
-        for index, item in pairs:
-            results.append(None)
-            workers.append(tg.create_task(_work(func, pairs, results, index, item)))
-            if len(workers) == limit:
-                break
+    try:
+        async with TaskGroup() as tg:
+            # Each worker starts with an item of its own: no idle worker for a short input.
+            for index, item in pairs:
+                results.append(None)
+                workers.append(tg.create_task(_work(func, pairs, results, index, item)))
+                if len(workers) == limit:
+                    break
+    except BaseException:
+        await _wind_up((), (), iterator)
+        raise
+    if await _wind_up((), (), iterator):
+        raise asyncio.CancelledError
     if any(worker.cancelled() for worker in workers):
         raise _cancelled_children("amap", workers)
     return results
@@ -663,20 +578,27 @@ async def _amap_async(
     results: List[Any] = []
     source = _AsyncSource(iterable, results)
     tasks: List[_Task[Any]] = []
-    async with TaskGroup() as tg:
-        if limit is None:
-            create = tg.create_task
-            while True:
-                pair = await source.next()
-                if pair is None:
-                    break
-                tasks.append(create(_child("amap", func(pair[1]))))
-        else:
-            while len(tasks) < limit:
-                pair = await source.next()
-                if pair is None:
-                    break
-                tasks.append(tg.create_task(_async_work(func, source, *pair)))
+    futures: List[Any] = []
+    try:
+        async with TaskGroup() as tg:
+            if limit is None:
+                create = tg.create_task
+                while True:
+                    pair = await source.next()
+                    if pair is None:
+                        break
+                    tasks.append(create(_child("amap", func(pair[1]), futures)))
+            else:
+                while len(tasks) < limit:
+                    pair = await source.next()
+                    if pair is None:
+                        break
+                    tasks.append(tg.create_task(_async_work(func, source, *pair)))
+    except BaseException:
+        await _wind_up((), futures, source.iterator)
+        raise
+    if await _wind_up((), futures, source.iterator):
+        raise asyncio.CancelledError
     if limit is None:
         return _results_of("amap", tasks)
     if any(task.cancelled() for task in tasks):
@@ -766,8 +688,11 @@ async def race(*aws: Awaitable[Any]) -> Any:  # type: ignore[misc]
     that is not an ``Exception`` -- ``KeyboardInterrupt``, ``SystemExit``, ... -- ends the
     race as it ends a TaskGroup. When the caller is cancelled, every contestant is
     cancelled and awaited before ``CancelledError`` propagates. With no awaitable,
-    ``ValueError``; an argument that is not awaitable raises ``TypeError`` before anything
-    starts, closing the coroutines passed.
+    ``ValueError``; an argument that is not awaitable, or a coroutine given twice, raises
+    ``TypeError`` before anything starts, closing the coroutines passed. A contestant
+    that had not started when the race was won (the winner won in its first step, a
+    cache hit) is closed if it is a coroutine, and cancelled and awaited if it is a task
+    or future.
 
     Why the first success and not the first completion: a race asks several sources for
     the same answer (mirrors, replicas, a cache and a database) so that one slow or
@@ -794,18 +719,26 @@ async def race(*aws: Awaitable[Any]) -> Any:  # type: ignore[misc]
     state = _Race(len(coros))
     tasks: List[_Task[None]] = []
     try:
-        async with TaskGroup() as tg:
-            state.group = tg
-            pending = iter(enumerate(coros))
-            try:
-                for index, coro in pending:
-                    if state.won:  # an eager contestant has already won
-                        coro.close()
-                        continue
-                    tasks.append(tg.create_task(_contestant(state, index, coro)))
-            except BaseException:
-                _close(coro for _, coro in pending)
-                raise
+        try:
+            async with TaskGroup() as tg:
+                state.group = tg
+                pending = iter(enumerate(coros))
+                try:
+                    for index, coro in pending:
+                        if state.won:  # an eager contestant has already won
+                            coro.close()
+                            continue
+                        tasks.append(tg.create_task(_contestant(state, index, coro)))
+                except BaseException:
+                    _close(coro for _, coro in pending)
+                    raise
+        except BaseException:
+            await _wind_up(coros, aws)
+            raise
+        # A winner in its first step cancels the contestants that have not started yet:
+        # what they would have awaited is closed, or cancelled and awaited, here.
+        if await _wind_up(coros, aws):
+            raise asyncio.CancelledError
         if state.won:
             return state.value
         errors = [
@@ -832,8 +765,13 @@ class AsCompleted(Generic[_T]):
     cancels the children still running and awaits them.
     """
 
-    def __init__(self, coros: Sequence[_Coro[_T]], limit: Optional[int]) -> None:
+    def __init__(
+        self, coros: Sequence[_Coro[_T]], limit: Optional[int], futures: Sequence[Any] = ()
+    ) -> None:
         self._coros: Sequence[_Coro[_T]] = coros  # in argument order, the unstarted last
+        # The futures given, for _wind_up(): a child cancelled before its first step (the
+        # block left at once) never passed the cancellation on to its future.
+        self._futures = futures
         self._started = 0
         self._running = 0
         self._limit = limit
@@ -872,7 +810,10 @@ class AsCompleted(Generic[_T]):
             self._state = _EXITED
             self._close_unstarted()
             try:
-                await group.__aexit__(type(error), error, error.__traceback__)
+                try:
+                    await group.__aexit__(type(error), error, error.__traceback__)
+                finally:
+                    await _wind_up((), self._futures)
                 raise
             finally:
                 self._group = None
@@ -888,10 +829,17 @@ class AsCompleted(Generic[_T]):
             # Left early (break, return): the rest is cancelled, without an error.
             group.cancel()
         try:
-            return await group.__aexit__(et, exc, tb)
+            try:
+                suppress = await group.__aexit__(et, exc, tb)
+            except BaseException:
+                await _wind_up((), self._futures)
+                raise
+            if await _wind_up((), self._futures) and (et is None or suppress):
+                raise asyncio.CancelledError
+            return suppress
         finally:
             self._group = None
-            self._coros = ()
+            self._coros = self._futures = ()
             self._finished.clear()
             exc = tb = None
 
@@ -985,8 +933,9 @@ def as_completed(*aws: Awaitable[_T], limit: Optional[int] = None) -> AsComplete
     others finish. To tell the tasks apart, have each child return what identifies its
     work (or compare ``task.get_coro()`` with the coroutines passed). Iterating outside
     the ``async with`` block raises ``RuntimeError``. An argument that is not awaitable,
-    or a bad *limit*, raises ``TypeError``/``ValueError`` at once, closing the coroutines
-    passed.
+    a coroutine given twice, or a bad *limit*, raises ``TypeError``/``ValueError`` at
+    once, closing the coroutines passed. A task or future given whose child had not
+    started when the block was left is cancelled and awaited before the block exits.
 
     Not to be confused with ``asyncio_compat.as_completed``, the stdlib's function (or
     its backport), which yields awaitables and leaves the unfinished tasks running when
@@ -995,4 +944,4 @@ def as_completed(*aws: Awaitable[_T], limit: Optional[int] = None) -> AsComplete
     coros = _children("as_completed", aws)
     if limit is not None:
         limit = _check_limit(limit, coros)
-    return AsCompleted(coros, limit)
+    return AsCompleted(coros, limit, [aw for aw in aws if asyncio.isfuture(aw)])
