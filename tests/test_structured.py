@@ -822,10 +822,16 @@ def test_race_needs_a_contestant(run):
 def test_as_completed_yields_tasks_as_they_finish(run):
     """Each child task is yielded once, done, in the order they finish."""
 
+    async def after_steps(steps: int, value: str) -> str:
+        # Loop iterations, not timers: a loaded machine cannot reorder them.
+        for _ in range(steps):
+            await asyncio.sleep(0)
+        return value
+
     async def main():
         order = []
         async with structured.as_completed(
-            value_after(0.03, "c"), value_after(0.01, "a"), value_after(0.02, "b")
+            after_steps(30, "c"), after_steps(10, "a"), after_steps(20, "b")
         ) as done:
             async for task in done:
                 assert task.done()
