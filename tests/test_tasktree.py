@@ -348,7 +348,8 @@ def test_every_program_has_its_golden_tree():
 
 
 @pytest.mark.parametrize(
-    "api", [pytest.param(asyncio_compat, id="asyncio_compat"), pytest.param(backport, id="backport")]
+    "api",
+    [pytest.param(asyncio_compat, id="asyncio_compat"), pytest.param(backport, id="backport")],
 )
 @pytest.mark.parametrize("name", sorted(tree_programs.PROGRAMS))
 def test_same_tree_as_3_15(name, api, run):
@@ -413,14 +414,10 @@ def test_paths_are_shortened(run, tmp_path, monkeypatch):
     shown = {"app": "app.py", "far": str(files["far"]), "lib": os.path.join("somelib", "client.py")}
     for name in files:
         assert (
-            f"└── (T) {name}\n"
-            f"    ├──  hold {shown[name]}:4\n"
-            f"    └──  Event.wait {locks}:N"
+            f"└── (T) {name}\n    ├──  hold {shown[name]}:4\n    └──  Event.wait {locks}:N"
         ) in re.sub(r"locks\.py:\d+", "locks.py:N", short)
         assert (
-            f"└── (T) {name}\n"
-            f"    ├──  hold {files[name]}:4\n"
-            f"    └──  Event.wait {stdlib}:N"
+            f"└── (T) {name}\n    ├──  hold {files[name]}:4\n    └──  Event.wait {stdlib}:N"
         ) in re.sub(r"locks\.py:\d+", "locks.py:N", full)
 
 

@@ -12,20 +12,27 @@ this package supports, on the awaited-by links of ``asyncio.graph`` (3.14) or, b
         tasktree.dump_on_signal()  # kill -USR1 <pid> prints the tree to stderr
         ...
 
-The tree is what ``python -m asyncio pstree PID`` shows on 3.14 from outside the
-process: each task that nothing awaits is a root; under a task come the frames of its
-coroutine stack, outermost first, and under the frame where it waits, the tasks it
-awaits; a task that awaits no other task ends with the frame it is suspended in::
+The tree holds what ``python -m asyncio pstree PID`` shows on 3.14 from outside the
+process, drawn so that each task's lines stay together: each task that nothing awaits is a
+root; under a task come first the frames of its coroutine stack, outermost first (the
+last is the one it is suspended in), then the tasks it awaits (a ``TaskGroup``'s
+children, the tasks it gathers or awaits), each drawn the same way::
 
     └── (T) Task-1
-        └──  main /srv/app.py:40
-            └──  TaskGroup.__aexit__ .../taskgroups.py:72
-                └──  TaskGroup._aexit .../taskgroups.py:121
-                    ├── (T) fetch-1
-                    │   └──  fetch /srv/app.py:21
-                    │       └──  Event.wait .../locks.py:213
-                    └── (T) fetch-2
-                        └──  ...
+        ├──  main app.py:40
+        ├──  TaskGroup.__aexit__ asyncio/taskgroups.py:72
+        ├──  TaskGroup._aexit asyncio/taskgroups.py:121
+        ├── (T) fetch-1
+        │   ├──  fetch app.py:21
+        │   └──  Event.wait asyncio/locks.py:213
+        └── (T) fetch-2
+            └──  ...
+
+A file is shown relative to the working directory, site-packages or the stdlib,
+whichever holds it, as tracebacks are shortened elsewhere (``full_paths=True`` shows it
+in full). A task waiting at the end of ``async with`` (in ``__aexit__``, a TaskGroup
+waiting for its children) shows the ``async with`` line on every version, as 3.10+ report
+it; 3.8 and 3.9 report the last line run in the block's body there, which is corrected.
 
 A task awaited by several tasks is shown in full under the first, and as
 ``(T) name (see above)`` under the others; a task in a cycle of waits (a deadlock) as
@@ -37,6 +44,7 @@ from __future__ import annotations
 __all__ = ["SignalDump", "dump_on_signal", "format_task_tree", "print_task_tree"]
 
 import asyncio
+import contextlib
 import dis
 import operator
 import os
@@ -102,10 +110,8 @@ def _path_roots() -> List[str]:
     roots.update(getattr(site, "getsitepackages", list)())  # not in old virtualenvs' site
     if site.ENABLE_USER_SITE:
         roots.add(site.getusersitepackages())
-    try:
+    with contextlib.suppress(OSError):  # a working directory that was removed
         roots.add(os.getcwd())
-    except OSError:  # a working directory that was removed
-        pass
     found = {os.path.join(os.path.normcase(root), "") for root in roots if root}
     return sorted(found, key=len, reverse=True)
 
