@@ -385,7 +385,8 @@ def _module(path: Any, name: str) -> Any:
 
 def test_paths_are_shortened(run, tmp_path, monkeypatch):
     """A file is shown relative to the working directory, site-packages or the stdlib,
-    as tracebacks shorten it; anywhere else, and with ``full_paths=True``, in full."""
+    as tracebacks shorten it; anywhere else (also when the working directory is ``/``),
+    and with ``full_paths=True``, in full."""
     packages = tmp_path / "site-packages"
     monkeypatch.setattr(site, "getsitepackages", lambda: [str(packages)], raising=False)
     (tmp_path / "work").mkdir()
@@ -404,11 +405,14 @@ def test_paths_are_shortened(run, tmp_path, monkeypatch):
         loop = asyncio.get_running_loop()
         short = await from_callback(loop, limit=2)
         full = await from_callback(loop, limit=2, full_paths=True)
+        monkeypatch.chdir(os.path.abspath(os.sep))
+        from_root = await from_callback(loop, limit=2)
         ev.set()
         await asyncio.gather(*tasks)
-        return short, full
+        return short, full, from_root
 
-    short, full = run(main())
+    short, full, from_root = run(main())
+    assert f"hold {files['far']}:4" in from_root
     locks = os.path.join("asyncio", "locks.py")
     stdlib = os.path.join(os.path.dirname(asyncio.__file__), "locks.py")
     shown = {"app": "app.py", "far": str(files["far"]), "lib": os.path.join("somelib", "client.py")}

@@ -112,7 +112,12 @@ def _path_roots() -> List[str]:
         roots.add(site.getusersitepackages())
     with contextlib.suppress(OSError):  # a working directory that was removed
         roots.add(os.getcwd())
-    found = {os.path.join(os.path.normcase(root), "") for root in roots if root}
+    # Not the file system's root (a service started in /): its files stay absolute.
+    found = {
+        os.path.join(os.path.normcase(root), "")
+        for root in roots
+        if root and os.path.dirname(root) != root
+    }
     return sorted(found, key=len, reverse=True)
 
 
@@ -168,9 +173,23 @@ def _async_with_line(code: types.CodeType, lasti: int) -> Optional[int]:
     return line if setups[0] >= 0 else None
 
 
+# The instructions that can call __aexit__ three before the YIELD_FROM that awaits it.
+_EXIT_CALLS = {
+    dis.opmap[name]
+    for name in ("WITH_CLEANUP_START", "WITH_EXCEPT_START", "CALL_FUNCTION")
+    if name in dis.opmap
+}
+
+
 def _lineno(frame: types.FrameType) -> Optional[int]:
     if sys.version_info < (3, 10):  # PEP 626: see _async_with_line()
-        line = _async_with_line(frame.f_code, frame.f_lasti)
+        # A look at the raw bytecode first (two bytes an instruction), so that only a
+        # frame that may be in an __aexit__ is disassembled.
+        code, lasti = frame.f_code, frame.f_lasti
+        raw = code.co_code
+        if not any(0 <= at < len(raw) and raw[at] in _EXIT_CALLS for at in (lasti - 6, lasti - 4)):
+            return frame.f_lineno
+        line = _async_with_line(code, lasti)
         if line is not None:
             return line
     return frame.f_lineno
