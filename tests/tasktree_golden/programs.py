@@ -127,7 +127,8 @@ async def gather_children(api: Any, out: Out) -> None:
 @program
 async def end_of_async_with(api: Any, out: Out) -> None:
     """A task waiting at the end of ``async with TaskGroup()`` shows the ``async with``
-    line: after a body of several lines, after a nested block, after an exception."""
+    line: after a body of several lines, after a nested block, after an exception, on a
+    return or a break from the body."""
     release = asyncio.Event()
 
     async def stubborn() -> None:
@@ -169,6 +170,28 @@ async def end_of_async_with(api: Any, out: Out) -> None:
     await tree("a nested group's exit, after a cancel", out)
     release.set()
     await asyncio.gather(task, return_exceptions=True)
+    release.clear()
+
+    async def returning() -> int:
+        async with api.TaskGroup() as outer:
+            outer.create_task(wait(release), name="returning-outer-child")
+            async with api.TaskGroup() as inner:
+                inner.create_task(wait(release), name="returning-inner-child")
+                return 1
+
+    async def breaking() -> None:
+        for _ in range(3):
+            async with api.TaskGroup() as tg:
+                tg.create_task(wait(release), name="breaking-child")
+                break
+
+    tasks = [
+        asyncio.create_task(returning(), name="returning"),
+        asyncio.create_task(breaking(), name="breaking"),
+    ]
+    await tree("leaving a group by return and by break", out)
+    release.set()
+    await asyncio.gather(*tasks)
 
 
 @program
