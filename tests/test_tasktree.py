@@ -386,7 +386,7 @@ def _module(path: Any, name: str) -> Any:
 def test_paths_are_shortened(run, tmp_path, monkeypatch):
     """A file is shown relative to the working directory, site-packages or the stdlib,
     as tracebacks shorten it; anywhere else (also when the working directory is ``/``),
-    and with ``full_paths=True``, in full."""
+    and with ``full_paths=True``, in full: in the tree and in a signal's dump."""
     packages = tmp_path / "site-packages"
     monkeypatch.setattr(site, "getsitepackages", lambda: [str(packages)], raising=False)
     (tmp_path / "work").mkdir()
@@ -405,14 +405,21 @@ def test_paths_are_shortened(run, tmp_path, monkeypatch):
         loop = asyncio.get_running_loop()
         short = await from_callback(loop, limit=2)
         full = await from_callback(loop, limit=2, full_paths=True)
+        dumped = []
+        for full_paths in (False, True):
+            buf = io.StringIO()
+            tasktree.SignalDump(loop, signal.SIGINT, buf, 2, full_paths).dump()  # not installed
+            dumped.append(buf.getvalue())
         monkeypatch.chdir(os.path.abspath(os.sep))
         from_root = await from_callback(loop, limit=2)
         ev.set()
         await asyncio.gather(*tasks)
-        return short, full, from_root
+        return short, full, from_root, dumped
 
-    short, full, from_root = run(main())
+    short, full, from_root, dumped = run(main())
     assert f"hold {files['far']}:4" in from_root
+    assert " hold app.py:4\n" in dumped[0]
+    assert f" hold {files['app']}:4\n" in dumped[1]
     locks = os.path.join("asyncio", "locks.py")
     stdlib = os.path.join(os.path.dirname(asyncio.__file__), "locks.py")
     shown = {"app": "app.py", "far": str(files["far"]), "lib": os.path.join("somelib", "client.py")}
