@@ -162,7 +162,7 @@ def _async_with_line(code: types.CodeType, lasti: int) -> Optional[int]:
     else:
         return None
     if not setups:
-        # The end of the body, or (3.8) a return, break or continue leaving it early:
+        # The end of the body (3.9), or a return, break or continue leaving it early:
         # inside the innermost block around it.
         setups = [max((s for s, h in blocks if s < call.offset < h), default=-1)]
     line = None
