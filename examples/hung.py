@@ -2,8 +2,9 @@
 
 Two workers each wait for the other's reply before they send their own: nothing fails,
 nothing times out, the service just stops making progress. ``asyncio_compat.tasktree``
-shows every task of the loop as a tree: who awaits whom (here the service's TaskGroup
-awaits both workers), and the line each task waits on. In a real service,
+shows every task of the loop as a tree: each task with the lines it waits on (its stack,
+outermost first), then the tasks it awaits (here the service, through its TaskGroup,
+awaits both workers). In a real service,
 ``tasktree.dump_on_signal()`` prints this tree to stderr whenever the process gets
 ``SIGUSR1`` (``kill -USR1 <pid>``); here a watchdog prints it once the service has been
 stuck for a moment, and then stops the service.
@@ -12,14 +13,10 @@ Run: ``python examples/hung.py``
 """
 
 import asyncio
-import os
 from typing import Dict
 
 import asyncio_compat
 from asyncio_compat import tasktree
-
-# This script's folder, as its frames name it (a relative path on 3.8).
-FOLDER = os.path.dirname(__file__)
 
 
 async def wait_for_reply(replies: Dict[str, "asyncio.Future[str]"], peer: str) -> str:
@@ -38,9 +35,7 @@ async def service() -> None:
 
     def watchdog() -> None:
         # The tree, from a callback of the loop: every task is suspended where it waits.
-        # This script's own folder is left out of the paths, to print the same everywhere.
-        tree = tasktree.format_task_tree()
-        print(tree.replace(FOLDER + os.sep, "") if FOLDER else tree)
+        print(tasktree.format_task_tree())
         stop.set_result(None)
 
     loop.call_later(0.1, watchdog)

@@ -122,14 +122,14 @@ ConnectionError('database down')]
         """,
     "hung.py": """\
         └── (T) service
-            └──  main hung.py:61
-                └──  service hung.py:52
-                    ├── (T) alice
-                    │   └──  worker hung.py:30
-                    │       └──  wait_for_reply hung.py:26
-                    └── (T) bob
-                        └──  worker hung.py:30
-                            └──  wait_for_reply hung.py:26
+            ├──  main examples/hung.py:56
+            ├──  service examples/hung.py:47
+            ├── (T) alice
+            │   ├──  worker examples/hung.py:27
+            │   └──  wait_for_reply examples/hung.py:23
+            └── (T) bob
+                ├──  worker examples/hung.py:27
+                └──  wait_for_reply examples/hung.py:23
         stopped: alice cancelled: True, bob cancelled: True
         """,
 }
@@ -174,6 +174,7 @@ def _env() -> Dict[str, str]:
 def run_example(name: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-W", "error", str(EXAMPLES / name)],
+        cwd=str(EXAMPLES.parent),  # as their docstrings say: python examples/NAME.py
         env=_env(),
         capture_output=True,
         text=True,

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import importlib.util
 import io
 import os
 import queue
 import re
 import signal
+import site
 import subprocess
 import sys
 import textwrap
@@ -19,6 +21,7 @@ from typing import Any
 
 import pytest
 from conftest import LOOPS, _new_loop
+from tasktree_golden import programs as tree_programs
 
 import asyncio_compat
 from asyncio_compat import backport, tasktree
@@ -27,11 +30,16 @@ HERE = os.path.abspath(__file__)
 posix_only = pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="no SIGUSR1 here")
 
 
+def _place(match: re.Match[str]) -> str:
+    path, line = match.groups()
+    name = os.path.basename(path)
+    return f" {name}:{line}" if name in ("test_tasktree.py", "stuck.py") else " <library>"
+
+
 def clean(text: str) -> str:
-    """The tree with this file's path shortened and the library's frames' places gone
-    (they differ between versions)."""
-    text = text.replace(HERE, "test_tasktree.py")
-    return re.sub(r" (/|[A-Za-z]:\\)\S+:\d+$", " <library>", text, flags=re.MULTILINE)
+    """The tree with this file's path (relative to the working directory) shortened and the
+    library's frames' places gone (they differ between versions)."""
+    return re.sub(r" (\S+):(\d+)$", _place, text, flags=re.MULTILINE)
 
 
 async def settle() -> None:
@@ -77,26 +85,27 @@ def numbered(text: str) -> str:
 
 SERVICE_TASKS = """\
 ├── (T) awaiting
-│   └──  awaiting test_tasktree.py:N
-│       └── (T) other
-│           └──  leaf test_tasktree.py:N
-│               └──  Event.wait <library>
+│   ├──  awaiting test_tasktree.py:N
+│   └── (T) other
+│       ├──  leaf test_tasktree.py:N
+│       └──  Event.wait <library>
 ├── (T) branch
-│   └──  branch test_tasktree.py:N
-│       └──  TaskGroup.__aexit__ <library>
-│           └──  TaskGroup._aexit <library>
-│               ├── (T) leaf-1
-│               │   └──  leaf test_tasktree.py:N
-│               │       └──  Event.wait <library>
-│               └── (T) leaf-2
-│                   └──  leaf test_tasktree.py:N
-│                       └──  Event.wait <library>
+│   ├──  branch test_tasktree.py:N
+│   ├──  TaskGroup.__aexit__ <library>
+│   ├──  TaskGroup._aexit <library>
+│   ├── (T) leaf-1
+│   │   ├──  leaf test_tasktree.py:N
+│   │   └──  Event.wait <library>
+│   └── (T) leaf-2
+│       ├──  leaf test_tasktree.py:N
+│       └──  Event.wait <library>
 └── (T) other (see above)"""
 
 
 def test_tree_from_a_callback(run):
-    """From a loop callback every task is suspended: the root task, down the frames it
-    waits in, the tasks it awaits there; a task awaited twice is shown once in full."""
+    """From a loop callback every task is suspended: the root task, its frames (outermost
+    first) as its own lines, then the tasks it awaits, each with its frames and the tasks
+    it awaits; a task awaited twice is shown once in full."""
 
     async def main():
         asyncio.current_task().set_name("main")  # type: ignore[union-attr]
@@ -105,10 +114,10 @@ def test_tree_from_a_callback(run):
 
     expected = (
         "└── (T) main\n"
-        "    └──  test_tree_from_a_callback.<locals>.main test_tasktree.py:N\n"
-        "        └──  service test_tasktree.py:N\n"
+        "    ├──  test_tree_from_a_callback.<locals>.main test_tasktree.py:N\n"
+        "    ├──  service test_tasktree.py:N\n"
     )
-    expected += textwrap.indent(SERVICE_TASKS, " " * 12)
+    expected += textwrap.indent(SERVICE_TASKS, " " * 4)
     assert expected == numbered(run(main()))
 
 
@@ -125,11 +134,11 @@ def test_tree_from_the_running_task(run):
 
     expected = (
         "└── (T) main\n"
-        "    └──  test_tree_from_the_running_task.<locals>.main test_tasktree.py:N\n"
-        "        └──  service test_tasktree.py:N\n"
-        "            └──  test_tree_from_the_running_task.<locals>.inspect test_tasktree.py:N\n"
+        "    ├──  test_tree_from_the_running_task.<locals>.main test_tasktree.py:N\n"
+        "    ├──  service test_tasktree.py:N\n"
+        "    ├──  test_tree_from_the_running_task.<locals>.inspect test_tasktree.py:N\n"
     )
-    expected += textwrap.indent(SERVICE_TASKS, " " * 16)
+    expected += textwrap.indent(SERVICE_TASKS, " " * 4)
     assert expected == numbered(run(main()))
 
 
@@ -208,10 +217,10 @@ def test_tree_of_tasks_run_in_a_context(kind):
     text, dumped = asyncio_compat.run(main(), loop_factory=lambda: _new_loop(kind))
     assert (
         "└── (T) main\n"
-        "    └──  test_tree_of_tasks_run_in_a_context.<locals>.main test_tasktree.py:N\n"
-        "        └── (T) child\n"
-        "            └──  leaf test_tasktree.py:N\n"
-        "                └──  Event.wait <library>"
+        "    ├──  test_tree_of_tasks_run_in_a_context.<locals>.main test_tasktree.py:N\n"
+        "    └── (T) child\n"
+        "        ├──  leaf test_tasktree.py:N\n"
+        "        └──  Event.wait <library>"
     ) == text
     assert "(2 tasks):\n└── (T) main\n    └── (T) child\n" == dumped.split(" on SIGINT ")[1]
 
@@ -249,7 +258,7 @@ def test_tree_of_a_chain_of_tasks(run):
     # The roots by name: link-0500 (and the 500 more, each with the frame it waits in, the
     # last one down to Event.wait), then main and its frame.
     assert 2 * 501 + 1 + 2 == len(lines)
-    assert "    " * 1002 + "└──  Event.wait <library>" == clean(lines[-3])
+    assert "    " * 501 + "└──  Event.wait <library>" == clean(lines[-3])
     lines = run(_chain(5000, 0)).split("\n")
     assert [*(f"link-{n:04}" for n in range(5000, -1, -1)), "main"] == [
         line.split("(T) ")[1] for line in lines
@@ -322,6 +331,107 @@ def test_public_module():
     )
 
 
+# --- the same tree on every interpreter, and short paths --------------------------------
+
+GOLDEN = os.path.join(os.path.dirname(HERE), "tasktree_golden")
+
+
+def golden(name: str) -> str:
+    with open(os.path.join(GOLDEN, f"{name}.txt"), encoding="utf-8") as f:
+        return f.read()
+
+
+def test_every_program_has_its_golden_tree():
+    """Each golden program has a stored tree, and each stored tree a program."""
+    stored = sorted(n[:-4] for n in os.listdir(GOLDEN) if n.endswith(".txt"))
+    assert sorted(tree_programs.PROGRAMS) == stored
+
+
+@pytest.mark.parametrize(
+    "api",
+    [pytest.param(asyncio_compat, id="asyncio_compat"), pytest.param(backport, id="backport")],
+)
+@pytest.mark.parametrize("name", sorted(tree_programs.PROGRAMS))
+def test_same_tree_as_3_15(name, api, run):
+    """The program's task trees read as on CPython 3.15 with its stdlib's TaskGroup and
+    wait_for (``tasktree_golden/<program>.txt``), apart from the library's files and
+    lines: a TaskGroup's children after their parent's whole stack, and a task waiting
+    at the end of ``async with`` on the ``async with`` line (3.8 and 3.9 report the
+    body's last line there)."""
+    out: tree_programs.Out = []
+    run(tree_programs.PROGRAMS[name](tree_programs.module_api(api), out))
+    got = [(label, tree_programs.normalise(text)) for label, text in out]
+    assert golden(name) == tree_programs.render(got)
+
+
+PLACES = """\
+import asyncio
+
+async def hold(ev):
+    await ev.wait()
+"""
+
+
+def _module(path: Any, name: str) -> Any:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(PLACES, encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(name, str(path))
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_paths_are_shortened(run, tmp_path, monkeypatch):
+    """A file is shown relative to the working directory, site-packages or the stdlib,
+    as tracebacks shorten it; anywhere else (also when the working directory is ``/``),
+    and with ``full_paths=True``, in full: in the tree and in a signal's dump."""
+    packages = tmp_path / "site-packages"
+    monkeypatch.setattr(site, "getsitepackages", lambda: [str(packages)], raising=False)
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    files = {
+        "app": tmp_path / "work" / "app.py",
+        "far": tmp_path / "elsewhere" / "far.py",
+        "lib": packages / "somelib" / "client.py",
+    }
+    modules = {name: _module(path, f"tasktree_{name}") for name, path in files.items()}
+
+    async def main():
+        ev = asyncio.Event()
+        tasks = [asyncio.create_task(m.hold(ev), name=n) for n, m in modules.items()]
+        await settle()
+        loop = asyncio.get_running_loop()
+        short = await from_callback(loop, limit=2)
+        full = await from_callback(loop, limit=2, full_paths=True)
+        dumped = []
+        for full_paths in (False, True):
+            buf = io.StringIO()
+            tasktree.SignalDump(loop, signal.SIGINT, buf, 2, full_paths).dump()  # not installed
+            dumped.append(buf.getvalue())
+        monkeypatch.chdir(os.path.abspath(os.sep))
+        from_root = await from_callback(loop, limit=2)
+        ev.set()
+        await asyncio.gather(*tasks)
+        return short, full, from_root, dumped
+
+    short, full, from_root, dumped = run(main())
+    assert f"hold {files['far']}:4" in from_root
+    assert " hold app.py:4\n" in dumped[0]
+    assert f" hold {files['app']}:4\n" in dumped[1]
+    locks = os.path.join("asyncio", "locks.py")
+    stdlib = os.path.join(os.path.dirname(asyncio.__file__), "locks.py")
+    shown = {"app": "app.py", "far": str(files["far"]), "lib": os.path.join("somelib", "client.py")}
+    for name in files:
+        assert (
+            f"└── (T) {name}\n    ├──  hold {shown[name]}:4\n    └──  Event.wait {locks}:N"
+        ) in re.sub(r"locks\.py:\d+", "locks.py:N", short)
+        assert (
+            f"└── (T) {name}\n    ├──  hold {files[name]}:4\n    └──  Event.wait {stdlib}:N"
+        ) in re.sub(r"locks\.py:\d+", "locks.py:N", full)
+
+
 # --- the dump on a signal -----------------------------------------------------------------
 
 
@@ -351,7 +461,7 @@ def test_dump_on_signal(run):
     assert before == signal.getsignal(signal.SIGUSR1)
     header, *tree = text.split("\n")
     assert f"asyncio task tree of pid {os.getpid()} on SIGUSR1 (2 tasks):" == header
-    assert "    └──  leaf test_tasktree.py:N" in numbered("\n".join(tree))
+    assert "    ├──  leaf test_tasktree.py:N" in numbered("\n".join(tree))
 
 
 @posix_only
@@ -437,15 +547,15 @@ asyncio.run(main())
 EXPECTED_DUMP = """\
 asyncio task tree of pid {pid} on SIGUSR1 (3 tasks):
 └── (T) Task-1
-    └──  main stuck.py:N
-        └──  TaskGroup.__aexit__ <library>
-            └──  TaskGroup._aexit <library>
-                ├── (T) alice
-                │   └──  worker stuck.py:N
-                │       └──  wait_for_reply stuck.py:N
-                └── (T) bob
-                    └──  worker stuck.py:N
-                        └──  wait_for_reply stuck.py:N
+    ├──  main stuck.py:N
+    ├──  TaskGroup.__aexit__ <library>
+    ├──  TaskGroup._aexit <library>
+    ├── (T) alice
+    │   ├──  worker stuck.py:N
+    │   └──  wait_for_reply stuck.py:N
+    └── (T) bob
+        ├──  worker stuck.py:N
+        └──  wait_for_reply stuck.py:N
 """
 
 

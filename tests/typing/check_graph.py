@@ -55,11 +55,12 @@ async def check_graph(
 def check_task_tree(loop: asyncio.AbstractEventLoop) -> None:
     assert_type(tasktree.format_task_tree(), str)
     assert_type(tasktree.format_task_tree(loop, limit=2, depth=1), str)
+    assert_type(tasktree.format_task_tree(loop, full_paths=True), str)
     printer: Callable[..., None] = tasktree.print_task_tree
     printer(loop, file=io.StringIO(), limit=0)
     dump = tasktree.dump_on_signal()
     assert_type(dump, tasktree.SignalDump)
-    other = tasktree.dump_on_signal(10, loop=loop, file=sys.stdout, limit=3)
+    other = tasktree.dump_on_signal(10, loop=loop, file=sys.stdout, limit=3, full_paths=True)
     assert_type(other, tasktree.SignalDump)
     with tasktree.dump_on_signal(file=io.StringIO()) as same:
         assert_type(same, tasktree.SignalDump)
