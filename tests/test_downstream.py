@@ -328,9 +328,8 @@ def test_runs_are_named_by_project_and_interpreter():
     runs = [p.run for p in downstream.projects.PROJECTS]
     assert len(set(runs)) == len(runs)
     by_run = {p.run: p for p in downstream.projects.PROJECTS}
-    assert ("3.10", "3.9", "3.13") == tuple(
-        by_run[r].python for r in ("aiojobs", "aiojobs-py39", "aiojobs-py313")
-    )
+    runs = ("aiojobs", "aiojobs-py38", "aiojobs-py39", "aiojobs-py313")
+    assert ("3.10", "3.8", "3.9", "3.13") == tuple(by_run[r].python for r in runs)
 
 
 def test_an_entry_covers_all_runs_of_its_project_or_one_run():
