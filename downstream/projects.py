@@ -1,16 +1,20 @@
 """The downstream projects whose own test suites tools/downstream.py runs, with their pins.
 
 Each is a real project that, on Python < 3.11, takes ``TaskGroup``/``Runner`` from the
-``taskgroup`` package or ``timeout``/``timeout_at``/``Timeout`` from the archived
-``async-timeout``, and whose sdist on PyPI ships a test suite that runs offline. The sdist
-is pinned by version and sha256; everything its tests import is pinned in
-``downstream/requirements/<name>.txt`` (installed as is, then the sdist with ``--no-deps``).
+``taskgroup`` package, ``Runner`` from ``backports.asyncio.runner`` or ``timeout``/
+``timeout_at``/``Timeout`` from the archived ``async-timeout``, and whose sdist on PyPI ships
+a test suite that runs offline (redis': against a redis-server on 127.0.0.1, which each
+pass starts). A project runs on 3.10, and may run again on another interpreter (a run of
+its own, maybe of another release: ``aiojobs-py39``). The sdist is pinned by version and
+sha256; everything its tests import is pinned in ``downstream/requirements/<run>.txt``
+(installed as is, then the sdist with ``--no-deps``).
 
 Looked at and left out: the sdists of zigpy and bellows (async_timeout) leave out their
 tests' helper modules; aiohomekit's and quart-tasks' ship no tests; aiothreading 0.3.0
 (``taskgroup.Runner``) ships its tests without the conftest that defines their fixtures;
 websockets 15 (a vendored async-timeout) ships only its sans-I/O tests, none of the ones
-that reach its timeouts.
+that reach its timeouts; xknx's sdists ship no tests at all (0.18.15, 1.0.0, 2.12.2 and
+3.20.0 looked at).
 """
 
 from __future__ import annotations
