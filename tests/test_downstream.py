@@ -384,3 +384,30 @@ def test_find_python_takes_the_override_or_the_runs_interpreter(monkeypatch: pyt
         assert None is downstream.find_python(project, None)
     here = project._replace(python=f"{sys.version_info[0]}.{sys.version_info[1]}")
     assert sys.executable == downstream.find_python(here, None)
+
+
+def test_a_runs_server_listens_during_the_block_and_is_ended_after(tmp_path: Path):
+    """A run's server (redis') is started on 127.0.0.1 and the given port, the block runs
+    once it accepts connections, and it is ended when the block ends."""
+    import socket
+
+    listen = (
+        "import socket, sys, time; s = socket.socket(); "
+        "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(); time.sleep(60)"
+    )
+    (project,) = [p for p in downstream.projects.PROJECTS if p.run == "aiojobs"]
+    project = project._replace(server=(sys.executable, "-c", listen, "{port}"))
+    port = downstream._free_port()
+    with downstream._server(project, port, tmp_path / "server.log"):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+
+def test_a_server_that_exits_at_once_is_a_setup_error(tmp_path: Path):
+    """A server that never listens (it exits) stops the run with SetupError, not a hang."""
+    (project,) = [p for p in downstream.projects.PROJECTS if p.run == "aiojobs"]
+    project = project._replace(server=(sys.executable, "-c", "raise SystemExit(3)"))
+    with pytest.raises(downstream.SetupError, match="did not start"):
+        with downstream._server(project, downstream._free_port(), tmp_path / "server.log"):
+            pass
