@@ -351,15 +351,28 @@ def test_an_entry_covers_all_runs_of_its_project_or_one_run():
     assert [(aiojobs, "failed")] == c.known
 
 
-def test_fast_runs_are_on_310_and_include_pytest_asyncio(capsys: pytest.CaptureFixture):
-    """``--fast`` (CI's downstream-fast) keeps the runs marked for it: pytest-asyncio among
-    them, with its fast paths, all on 3.10."""
+def test_fast_runs_include_pytest_asyncio_and_the_oldest_interpreters(
+    capsys: pytest.CaptureFixture,
+):
+    """``--fast`` (CI's downstream-fast) keeps the runs marked for it: pytest-asyncio's
+    whole suite on 3.10 and a part of it on 3.9, aiojobs on 3.9 and on 3.13; not redis
+    (its server), not the run on 3.8."""
     assert 0 == downstream.main(["--list", "--fast"])
-    runs = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
-    assert ["aiohttp", "aiojobs", "hypercorn", "pytest-asyncio"] == runs
-    (pytest_asyncio,) = [p for p in downstream.projects.PROJECTS if p.run == "pytest-asyncio"]
-    assert pytest_asyncio.fast
-    assert all(path.startswith(("docs", "tests/")) for path in pytest_asyncio.fast)
+    runs = sorted(line.split()[0] for line in capsys.readouterr().out.splitlines())
+    expected = [
+        "aiohttp",
+        "aiojobs",
+        "aiojobs-py313",
+        "aiojobs-py39",
+        "hypercorn",
+        "pytest-asyncio",
+        "pytest-asyncio-py39",
+    ]
+    assert expected == runs
+    by_run = {p.run: p for p in downstream.projects.PROJECTS}
+    assert () == by_run["pytest-asyncio"].fast
+    assert all(path.startswith(("docs", "tests/")) for path in by_run["pytest-asyncio-py39"].fast)
+    assert 0 < by_run["pytest-asyncio-py39"].fast_min_passed
 
 
 def test_compat_folder_holds_only_the_runs_shims(tmp_path: Path):
