@@ -2,16 +2,18 @@
 """Run real projects' own test suites as released and with asyncio_compat, and compare.
 
 For each project of ``downstream/projects.py`` (a pinned sdist from PyPI whose code takes
-``TaskGroup``/``Runner`` from the ``taskgroup`` package or ``timeout``/``timeout_at`` from the
-archived ``async-timeout`` on Python < 3.11), this tool:
+``TaskGroup``/``Runner`` from the ``taskgroup`` package, ``Runner`` from
+``backports.asyncio.runner`` or ``timeout``/``timeout_at`` from the archived
+``async-timeout`` on Python < 3.11), this tool:
 
 1. downloads the sdist with pip (kept in the cache, checked against its pinned sha256);
 2. makes a venv for it on its CPython (``python3.10``, ``python3.9``, ... on ``PATH``; kept in
    the cache while its requirements file, the sdist and the interpreter are unchanged) with
    ``downstream/requirements/<run>.txt`` and the sdist itself (a run is a project on one
    interpreter: ``aiojobs`` on 3.10, ``aiojobs-py39`` on 3.9);
-3. runs its suite (aiohttp's: the files of its selection, unless ``--full``), from the
-   unpacked sdist, twice with pytest:
+3. runs its suite (aiohttp's and redis': the files of its selection, unless ``--full``), from
+   the unpacked sdist, with its server if it has one (redis', on 127.0.0.1 and a free port,
+   for each pass), twice with pytest:
 
    * ``released``: as released, with ``taskgroup``/``async-timeout`` installed and
      asyncio_compat nowhere on the path;
@@ -45,7 +47,8 @@ Usage::
 
 ``--project`` takes a project's name (all its runs) or a run's (``aiojobs-py39``). ``--fast``
 (``tox -e downstream-fast``, in CI) keeps the runs marked for it, each with its fast paths
-(a third of pytest-asyncio's suite); ``--full`` runs aiohttp's whole suite.
+(a third of pytest-asyncio's suite on 3.9); ``--full`` runs aiohttp's and redis' whole
+suites.
 ``tox -e downstream`` runs it with this checkout's wheel. A run whose interpreter (or server:
 redis') is not on ``PATH`` is skipped, and fails with ``CI=true``. The cache is
 ``--cache``, else ``$ASYNCIO_COMPAT_DOWNSTREAM_CACHE``, else
@@ -55,8 +58,8 @@ while a sdist or a venv is not yet in the cache; the suites themselves run offli
 Exit status: 0 when every project's comparison holds; 1 when a test passes as released and
 not with asyncio_compat (unlisted), an entry of the table no longer differs, a project's
 suite passes fewer tests as released than its floor, a pass did not run, or (in CI) an
-interpreter or a server is missing; 2 when a sdist,
-a venv or the probe cannot be made (bad usage too).
+interpreter or a server is missing; 2 when a sdist, a venv, a server or the probe cannot be
+made (bad usage too).
 """
 
 from __future__ import annotations
@@ -610,7 +613,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument(
         "--full",
         action="store_true",
-        help="run the whole suite of a project that has a selection of test files (aiohttp)",
+        help="run the whole suite of a project that has a selection of test files (aiohttp, redis)",
     )
     parser.add_argument(
         "--fast",
