@@ -14,7 +14,7 @@ tests' helper modules; aiohomekit's and quart-tasks' ship no tests; aiothreading
 (``taskgroup.Runner``) ships its tests without the conftest that defines their fixtures;
 websockets 15 (a vendored async-timeout) ships only its sans-I/O tests, none of the ones
 that reach its timeouts; xknx's sdists ship no tests at all (0.18.15, 1.0.0, 2.12.2 and
-3.20.0 looked at).
+3.20.0 looked at): flux_led stands for the libraries that write the same version shim.
 """
 
 from __future__ import annotations
@@ -187,6 +187,33 @@ PROJECTS: Tuple[Project, ...] = (
         workers=0,
         min_passed=250,
         why=_PYTEST_ASYNCIO,
+        fast=(),
+    ),
+    Project(
+        name="flux_led",
+        version="1.2.0",
+        sha256="3cfb68df243bdc9bdde6a91e9d05960949de70b8a76fdb799b70021c54380c3d",
+        shims=("async_timeout",),
+        # Its async fixtures are plain ones: auto mode, as its own CI runs them.
+        options=(
+            "-o",
+            "asyncio_mode=auto",
+            "-o",
+            "asyncio_default_fixture_loop_scope=function",
+            TIMEOUT,
+        ),
+        paths=("tests",),
+        selection=(),
+        env={},
+        workers=0,
+        min_passed=130,
+        why=(
+            "Home Assistant's library for Magic Home (LEDENET) lights: the version shim of "
+            "aioutils.py (async_timeout below 3.11, asyncio.timeout from 3.11), as many "
+            "libraries write it, around every connect, state query and discovery; its unit "
+            "tests drive the asyncio protocol through mocked transports and expire those "
+            "timeouts (0.001-0.01 s), and send nothing on the network"
+        ),
         fast=(),
     ),
     Project(

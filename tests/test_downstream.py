@@ -364,6 +364,7 @@ def test_fast_runs_include_pytest_asyncio_and_the_oldest_interpreters(
         "aiojobs",
         "aiojobs-py313",
         "aiojobs-py39",
+        "flux_led",
         "hypercorn",
         "pytest-asyncio",
         "pytest-asyncio-py39",
