@@ -247,8 +247,8 @@ def test_report_lines_are_read_back(tmp_path: Path):
 
 def _shim(name: str) -> types.ModuleType:
     # Loaded under another name: the real async_timeout/taskgroup may be installed here.
-    path = ROOT / "downstream" / "shims" / name / "__init__.py"
-    spec = importlib.util.spec_from_file_location(f"_shim_{name}", path)
+    path = ROOT / "downstream" / "shims" / Path(*name.split(".")) / "__init__.py"
+    spec = importlib.util.spec_from_file_location(f"_shim_{name.replace('.', '_')}", path)
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -261,6 +261,7 @@ def _shim(name: str) -> types.ModuleType:
     [
         ("async_timeout", ["Timeout", "timeout", "timeout_at"]),
         ("taskgroup", ["Runner", "TaskGroup", "Timeout", "run", "timeout", "timeout_at"]),
+        ("backports.asyncio.runner", ["Runner"]),
     ],
 )
 def test_shims_answer_the_old_names_with_asyncio_compats(shim: str, names: list):
@@ -272,11 +273,11 @@ def test_shims_answer_the_old_names_with_asyncio_compats(shim: str, names: list)
 
 
 def test_every_project_is_pinned_and_has_its_requirements():
-    """Each project has a sha256 pin, a requirements file with exact pins, shims that exist,
+    """Each run has a sha256 pin, a requirements file with exact pins, shims that exist,
     and a reason for being here."""
     for project in downstream.projects.PROJECTS:
         assert re.fullmatch(r"[0-9a-f]{64}", project.sha256), project.name
-        requirements = ROOT / "downstream" / "requirements" / f"{project.name}.txt"
+        requirements = ROOT / "downstream" / "requirements" / f"{project.run}.txt"
         lines = [
             line.strip()
             for line in requirements.read_text(encoding="utf-8").splitlines()
@@ -284,13 +285,16 @@ def test_every_project_is_pinned_and_has_its_requirements():
         ]
         assert [] == [line for line in lines if "==" not in line], project.name
         for shim in project.shims:
-            assert (ROOT / "downstream" / "shims" / shim / "__init__.py").exists()
+            path = Path(*shim.split("."))
+            assert (ROOT / "downstream" / "shims" / path / "__init__.py").exists()
         assert project.why
 
 
 def test_known_differences_are_well_formed():
-    """Each entry names a project of the list, a node id, a kind and a reason; no test twice."""
-    names = {p.name for p in downstream.projects.PROJECTS}
+    """Each entry names a project or a run of the list, a node id, a kind and a reason; no
+    test twice."""
+    projects = downstream.projects.PROJECTS
+    names = {p.name for p in projects} | {p.run for p in projects}
     seen = set()
     for d in downstream.known_differences.KNOWN_DIFFERENCES:
         assert d.project in names
@@ -313,7 +317,111 @@ def test_verdict_fails_below_the_floor():
 
 
 def test_list_needs_no_network(capsys: pytest.CaptureFixture):
-    """``--list`` prints each project and why it is there, and downloads nothing."""
+    """``--list`` prints each run and why it is there, and downloads nothing."""
     assert 0 == downstream.main(["--list"])
     out = capsys.readouterr().out.splitlines()
-    assert [p.name for p in downstream.projects.PROJECTS] == [line.split()[0] for line in out]
+    assert [p.run for p in downstream.projects.PROJECTS] == [line.split()[0] for line in out]
+
+
+def test_runs_are_named_by_project_and_interpreter():
+    """A run on 3.10 bears the project's name, any other its interpreter's; no run twice."""
+    runs = [p.run for p in downstream.projects.PROJECTS]
+    assert len(set(runs)) == len(runs)
+    by_run = {p.run: p for p in downstream.projects.PROJECTS}
+    runs = ("aiojobs", "aiojobs-py38", "aiojobs-py39", "aiojobs-py313")
+    assert ("3.10", "3.8", "3.9", "3.13") == tuple(by_run[r].python for r in runs)
+
+
+def test_an_entry_covers_all_runs_of_its_project_or_one_run():
+    """An entry naming a project covers its runs on every interpreter; one naming a run,
+    that run only; neither covers a project whose name merely starts the same."""
+    aiojobs = entry("t::a", "aiojobs")
+    py39 = entry("t::a", "aiojobs-py39")
+    pytest_ = entry("t::a", "pytest")
+    assert (True, True) == (
+        downstream.applies(aiojobs, "aiojobs"),
+        downstream.applies(aiojobs, "aiojobs-py39"),
+    )
+    assert (False, True) == (
+        downstream.applies(py39, "aiojobs"),
+        downstream.applies(py39, "aiojobs-py39"),
+    )
+    assert False is downstream.applies(pytest_, "pytest-asyncio")
+    c = downstream.compare("aiojobs-py39", {"t::a": "passed"}, {"t::a": "failed"}, (aiojobs,))
+    assert [(aiojobs, "failed")] == c.known
+
+
+def test_fast_runs_include_pytest_asyncio_and_the_oldest_interpreters(
+    capsys: pytest.CaptureFixture,
+):
+    """``--fast`` (CI's downstream-fast) keeps the runs marked for it: pytest-asyncio's
+    whole suite on 3.10 and a part of it on 3.9, aiojobs on 3.9 and on 3.13; not redis
+    (its server), not the run on 3.8."""
+    assert 0 == downstream.main(["--list", "--fast"])
+    runs = sorted(line.split()[0] for line in capsys.readouterr().out.splitlines())
+    expected = [
+        "aiohttp",
+        "aiojobs",
+        "aiojobs-py313",
+        "aiojobs-py39",
+        "flux_led",
+        "hypercorn",
+        "pytest-asyncio",
+        "pytest-asyncio-py39",
+    ]
+    assert expected == runs
+    by_run = {p.run: p for p in downstream.projects.PROJECTS}
+    assert () == by_run["pytest-asyncio"].fast
+    assert all(path.startswith(("docs", "tests/")) for path in by_run["pytest-asyncio-py39"].fast)
+    assert 0 < by_run["pytest-asyncio-py39"].fast_min_passed
+
+
+def test_compat_folder_holds_only_the_runs_shims(tmp_path: Path):
+    """The compat pass of a run sees asyncio_compat and that run's shims, no other: aiojobs'
+    tests keep pytest-asyncio's released Runner; backports/ stays a namespace folder."""
+    by_run = {p.run: p for p in downstream.projects.PROJECTS}
+    folder = downstream.compat_folder(tmp_path, by_run["pytest-asyncio"])
+    assert ["asyncio_compat", "backports"] == sorted(p.name for p in folder.iterdir())
+    assert not (folder / "backports" / "__init__.py").exists()
+    assert (folder / "backports" / "asyncio" / "runner" / "__init__.py").exists()
+    folder = downstream.compat_folder(tmp_path, by_run["aiojobs"])
+    assert ["async_timeout", "asyncio_compat"] == sorted(p.name for p in folder.iterdir())
+
+
+def test_find_python_takes_the_override_or_the_runs_interpreter(monkeypatch: pytest.MonkeyPatch):
+    """``--python`` wins; else ``python3.X`` on PATH (this interpreter when it is 3.X); None
+    when there is none, which the run reports as skipped (a failure in CI)."""
+    (project,) = [p for p in downstream.projects.PROJECTS if p.run == "aiojobs-py39"]
+    assert "/x/python" == downstream.find_python(project, "/x/python")
+    monkeypatch.setenv("PATH", "")
+    if sys.version_info[:2] != (3, 9):
+        assert None is downstream.find_python(project, None)
+    here = project._replace(python=f"{sys.version_info[0]}.{sys.version_info[1]}")
+    assert sys.executable == downstream.find_python(here, None)
+
+
+def test_a_runs_server_listens_during_the_block_and_is_ended_after(tmp_path: Path):
+    """A run's server (redis') is started on 127.0.0.1 and the given port, the block runs
+    once it accepts connections, and it is ended when the block ends."""
+    import socket
+
+    listen = (
+        "import socket, sys, time; s = socket.socket(); "
+        "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(); time.sleep(60)"
+    )
+    (project,) = [p for p in downstream.projects.PROJECTS if p.run == "aiojobs"]
+    project = project._replace(server=(sys.executable, "-c", listen, "{port}"))
+    port = downstream._free_port()
+    with downstream._server(project, port, tmp_path / "server.log"):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+
+def test_a_server_that_exits_at_once_is_a_setup_error(tmp_path: Path):
+    """A server that never listens (it exits) stops the run with SetupError, not a hang."""
+    (project,) = [p for p in downstream.projects.PROJECTS if p.run == "aiojobs"]
+    project = project._replace(server=(sys.executable, "-c", "raise SystemExit(3)"))
+    with pytest.raises(downstream.SetupError, match="did not start"):
+        with downstream._server(project, downstream._free_port(), tmp_path / "server.log"):
+            pass

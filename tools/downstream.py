@@ -2,30 +2,37 @@
 """Run real projects' own test suites as released and with asyncio_compat, and compare.
 
 For each project of ``downstream/projects.py`` (a pinned sdist from PyPI whose code takes
-``TaskGroup``/``Runner`` from the ``taskgroup`` package or ``timeout``/``timeout_at`` from the
-archived ``async-timeout`` on Python < 3.11), this tool:
+``TaskGroup``/``Runner`` from the ``taskgroup`` package, ``Runner`` from
+``backports.asyncio.runner`` or ``timeout``/``timeout_at`` from the archived
+``async-timeout`` on Python < 3.11), this tool:
 
 1. downloads the sdist with pip (kept in the cache, checked against its pinned sha256);
-2. makes a venv for it on the given CPython 3.10 (kept in the cache while its requirements
-   file, the sdist and the interpreter are unchanged) with ``downstream/requirements/
-   <name>.txt`` and the sdist itself;
-3. runs its suite (aiohttp's: the files of its selection, unless ``--full``), from the
-   unpacked sdist, twice with pytest:
+2. makes a venv for it on its CPython (``python3.10``, ``python3.9``, ... on ``PATH``; kept in
+   the cache while its requirements file, the sdist and the interpreter are unchanged) with
+   ``downstream/requirements/<run>.txt`` and the sdist itself (a run is a project on one
+   interpreter: ``aiojobs`` on 3.10, ``aiojobs-py39`` on 3.9);
+3. runs its suite (aiohttp's and redis': the files of its selection, unless ``--full``), from
+   the unpacked sdist, with its server if it has one (redis', on 127.0.0.1 and a free port,
+   for each pass), twice with pytest:
 
    * ``released``: as released, with ``taskgroup``/``async-timeout`` installed and
      asyncio_compat nowhere on the path;
    * ``compat``: with a folder first on ``PYTHONPATH`` that holds the shims of
-     ``downstream/shims/`` (``taskgroup``, ``async_timeout``: the old names mapped onto
-     asyncio_compat's, as a migrating user writes them) and the asyncio_compat package that
-     this interpreter imports (in tox, the wheel built from this checkout);
+     ``downstream/shims/`` (``taskgroup``, ``async_timeout``, ``backports.asyncio.runner``:
+     the old names mapped onto asyncio_compat's, as a migrating user writes them) and the
+     asyncio_compat package that this interpreter imports (in tox, the wheel built from this
+     checkout);
 
-   a probe checks before each pass which module answers each shimmed name;
+   a probe checks before each pass which module answers each shimmed name, and says in the
+   compat pass whether asyncio_compat handed out the stdlib's own objects there (3.13+'s
+   ``asyncio.timeout``, say) or its backport;
 4. compares the two runs test by test (node ids and outcomes come from
    ``downstream/report_plugin.py``, loaded into both runs). Every test that passes as
    released must pass with asyncio_compat, except the ones listed in
    ``downstream/known_differences.py``, the one table of known differences, each with its
-   reason. A test that differs and is not listed is run again, alone, ``--reruns`` times
-   with asyncio_compat: if it then passes, it is reported as flaky, not as a failure.
+   reason (an entry names a project, for all its runs, or one run). A test that differs and
+   is not listed is run again, alone, ``--reruns`` times with asyncio_compat: if it then
+   passes, it is reported as flaky (and counted so in the verdict), not as a failure.
 
 Tests that fail as released are reported (and counted), not compared. The output ends with
 one verdict line per project and the line ``N passed, N failed, N skipped``: the tests that
@@ -36,22 +43,29 @@ pass as released, skips).
 Usage::
 
     python tools/downstream.py [--project NAME]... [--full] [--python PYTHON]
-        [--cache DIR] [--reruns N] [--timeout SECONDS] [--keep] [--list]
+        [--cache DIR] [--reruns N] [--timeout SECONDS] [--keep] [--fast] [--list]
 
-``tox -e downstream`` runs it on CPython 3.10 with this checkout's wheel. The cache is
+``--project`` takes a project's name (all its runs) or a run's (``aiojobs-py39``). ``--fast``
+(``tox -e downstream-fast``, in CI) keeps the runs marked for it, each with its fast paths
+(a third of pytest-asyncio's suite on 3.9); ``--full`` runs aiohttp's and redis' whole
+suites.
+``tox -e downstream`` runs it with this checkout's wheel. A run whose interpreter (or server:
+redis') is not on ``PATH`` is skipped, and fails with ``CI=true``. The cache is
 ``--cache``, else ``$ASYNCIO_COMPAT_DOWNSTREAM_CACHE``, else
 ``${XDG_CACHE_HOME:-~/.cache}/asyncio-compat/downstream``. Only PyPI is reached, and only
 while a sdist or a venv is not yet in the cache; the suites themselves run offline.
 
 Exit status: 0 when every project's comparison holds; 1 when a test passes as released and
 not with asyncio_compat (unlisted), an entry of the table no longer differs, a project's
-suite passes fewer tests as released than its floor, or a pass did not run; 2 when a sdist,
-a venv or the probe cannot be made (bad usage too).
+suite passes fewer tests as released than its floor, a pass did not run, or (in CI) an
+interpreter or a server is missing; 2 when a sdist, a venv, a server or the probe cannot be
+made (bad usage too).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -59,6 +73,7 @@ import os
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tarfile
@@ -66,7 +81,7 @@ import tempfile
 import time
 import types
 from pathlib import Path
-from typing import Dict, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 DOWNSTREAM = ROOT / "downstream"
@@ -120,7 +135,7 @@ def compare(
     table: Iterable[Difference],
 ) -> Comparison:
     """Compare two runs of *project*'s suite against the known differences in *table*."""
-    entries = {d.test: d for d in table if d.project == project}
+    entries = {d.test: d for d in table if applies(d, project)}
     unexpected: Dict[str, str] = {}
     known: List[Tuple[Difference, str]] = []
     both: List[str] = []
@@ -149,6 +164,12 @@ def compare(
     return Comparison(
         project, released, compat, both, unexpected, known, stale, unchecked, failures, only
     )
+
+
+def applies(entry: Difference, run: str) -> bool:
+    """Whether *entry* covers *run*: it names the run, or the project of all its runs
+    (``aiojobs`` covers ``aiojobs`` and ``aiojobs-py39``)."""
+    return entry.project == run or run.startswith(entry.project + "-py")
 
 
 def counts(outcomes: Dict[str, str]) -> str:
@@ -302,8 +323,8 @@ print(sys.version.replace("\\n", " "))
 
 
 def make_venv(project: Project, python: str, cache: Path, sdist: Path, log: Path) -> Path:
-    """A venv with the project's pinned requirements and the project, kept in the cache."""
-    requirements = DOWNSTREAM / "requirements" / f"{project.name}.txt"
+    """A venv with the run's pinned requirements and the project, kept in the cache."""
+    requirements = DOWNSTREAM / "requirements" / f"{project.run}.txt"
     # The venv is made from the interpreter itself, not from a venv of it (tox's): a venv
     # points at the one it was made from, and tox's own may be gone by the next run.
     base, version = subprocess.check_output(
@@ -316,11 +337,11 @@ def make_venv(project: Project, python: str, cache: Path, sdist: Path, log: Path
         + json.dumps(project.env, sort_keys=True).encode()
     ).hexdigest()[:12]
     venvs = cache / "venvs"
-    venv = venvs / f"{project.name}-{key}"
+    venv = venvs / f"{project.run}-{key}"
     if (venv / "complete").exists() and _venv_python(venv).exists():  # (its base is there)
         return venv
-    if venvs.exists():  # earlier venvs of this project are out of date
-        for old in venvs.glob(f"{project.name}-*"):
+    if venvs.exists():  # earlier venvs of this run are out of date (not another run's)
+        for old in venvs.glob(f"{project.run}-{'?' * len(key)}"):
             shutil.rmtree(old, ignore_errors=True)
     venvs.mkdir(parents=True, exist_ok=True)
     _run([base, "-m", "venv", venv], log)
@@ -328,7 +349,7 @@ def make_venv(project: Project, python: str, cache: Path, sdist: Path, log: Path
     env = clean_env(**project.env)
     _run([vpython, "-m", "pip", "install", "--quiet", "-r", requirements], log, env=env)
     _run([vpython, "-m", "pip", "install", "--quiet", "--no-deps", sdist], log, env=env)
-    (venv / "complete").write_text(f"{project.name} {project.version}\n", encoding="utf-8")
+    (venv / "complete").write_text(f"{project.run} {project.version}\n", encoding="utf-8")
     return venv
 
 
@@ -343,23 +364,27 @@ def unpack(sdist: Path, into: Path) -> Path:
     return top
 
 
-def compat_folder(work: Path) -> Path:
-    """A folder with every shim and the asyncio_compat package that this interpreter imports."""
+def compat_folder(work: Path, project: Project) -> Path:
+    """A folder with *project*'s shims (only those: pytest-asyncio's Runner stays the
+    backport's in aiojobs' run) and the asyncio_compat package that this interpreter imports."""
     import asyncio_compat
 
-    folder = work / "compat"
+    folder = work / f"compat-{project.run}"
     ignore = shutil.ignore_patterns("__pycache__")
-    shutil.copytree(DOWNSTREAM / "shims", folder, ignore=ignore)
+    for shim in project.shims:
+        # backports.asyncio.runner: backports/ and backports/asyncio/ stay namespace folders.
+        path = Path(*shim.split("."))
+        shutil.copytree(DOWNSTREAM / "shims" / path, folder / path, ignore=ignore)
     shutil.copytree(Path(asyncio_compat.__file__).parent, folder / "asyncio_compat", ignore=ignore)
     return folder
 
 
 _PROBE = """
-import importlib, importlib.util, json, sys
+import asyncio, importlib, importlib.util, json, sys
 found = {}
 for name in sys.argv[1:]:
     module = importlib.import_module(name)
-    found[name] = [module.__file__, []]
+    found[name] = [module.__file__, [], []]
     spec = importlib.util.find_spec("asyncio_compat")
     if spec is not None:
         import asyncio_compat
@@ -367,14 +392,17 @@ for name in sys.argv[1:]:
             n for n in getattr(module, "__all__", ())
             if getattr(module, n) is getattr(asyncio_compat, n, None)
         )
+        found[name][2] = [n for n in found[name][1] if getattr(module, n) is getattr(asyncio, n, 0)]
 spec = importlib.util.find_spec("asyncio_compat")
-found["asyncio_compat"] = [spec.origin if spec else None, []]
+found["asyncio_compat"] = [spec.origin if spec else None, [], []]
 print(json.dumps(found))
 """
 
 
-def probe(vpython: Path, env: Dict[str, str], project: Project, compat: Optional[Path]) -> None:
-    """Check which modules answer the shimmed names: the originals, or asyncio_compat's."""
+def probe(vpython: Path, env: Dict[str, str], project: Project, compat: Optional[Path]) -> str:
+    """Check which modules answer the shimmed names: the originals, or asyncio_compat's.
+
+    In the compat pass, return which of asyncio_compat's objects there are asyncio's own."""
     out = subprocess.run(
         [str(vpython), "-c", _PROBE, *project.shims],
         env=env,
@@ -385,8 +413,10 @@ def probe(vpython: Path, env: Dict[str, str], project: Project, compat: Optional
     if out.returncode:
         raise SetupError(f"the probe failed:\n{out.stdout}")
     found = json.loads(out.stdout.strip().splitlines()[-1])
+    stdlib = []
     for name in project.shims:
-        path, same = found[name]
+        path, same, own = found[name]
+        stdlib.append(f"{name}: " + (", ".join(own) or "none") + f" of {len(same)}")
         if compat is None:
             if not str(path).startswith(str(vpython.parent.parent)):
                 raise SetupError(f"released pass: {name} is {path}, not the venv's")
@@ -397,6 +427,7 @@ def probe(vpython: Path, env: Dict[str, str], project: Project, compat: Optional
         raise SetupError(f"released pass: asyncio_compat is importable ({origin})")
     if compat is not None and not str(origin).startswith(str(compat)):
         raise SetupError(f"compat pass: asyncio_compat is {origin}, not this checkout's")
+    return "asyncio's own objects: " + "; ".join(stdlib)
 
 
 class Run(NamedTuple):
@@ -405,6 +436,7 @@ class Run(NamedTuple):
     cpu: float  # seconds of CPU, the pytest process and its workers
     wall: float
     summary: str  # pytest's last line
+    stdlib: str  # the probe's word on which shimmed names are asyncio's own objects
 
 
 def _children_cpu() -> float:
@@ -422,12 +454,13 @@ def run_pass(
     timeout: float,
     tests: Optional[Sequence[str]] = None,
     full: bool = False,
+    fast: bool = False,
 ) -> Run:
-    """Run the project's suite (its selection unless *full*, or only *tests*) once;
-    *compat*: the shim folder, or None."""
+    """Run the project's suite (its selection unless *full*, its fast paths if *fast*, or
+    only *tests*) once; *compat*: the shim folder, or None."""
     vpython = _venv_python(venv)
-    report = work / f"{project.name}-{label}.jsonl"
-    log = work / f"{project.name}-{label}.log"
+    report = work / f"{project.run}-{label}.jsonl"
+    log = work / f"{project.run}-{label}.log"
     plugin = work / "plugin"
     if not plugin.exists():
         plugin.mkdir()
@@ -439,15 +472,19 @@ def run_pass(
         PATH=f"{vpython.parent}{os.pathsep}{env.get('PATH', '')}",
         PYTHONPATH=os.pathsep.join(str(p) for p in (compat, plugin) if p is not None),
     )
-    probe(vpython, env, project, compat)
+    stdlib = probe(vpython, env, project, compat)
     # A module that fails to import in one pass must not stop the rest of that pass.
     cmd = [str(vpython), "-m", "pytest", "-p", PLUGIN, "-p", "no:cacheprovider", "-rN"]
     cmd += ["--continue-on-collection-errors"]
-    cmd += project.options
+    port = _free_port() if project.server else 0
+    cmd += [option.replace("{port}", str(port)) for option in project.options]
     if tests is None:
         if project.workers:
             cmd += ["-n", str(project.workers)]
-        cmd += project.paths if full or not project.selection else project.selection
+        if fast and project.fast:
+            cmd += project.fast
+        else:
+            cmd += project.paths if full or not project.selection else project.selection
     else:
         if project.workers:
             cmd += ["-n", "0"]
@@ -455,7 +492,7 @@ def run_pass(
     if report.exists():
         report.unlink()
     cpu, wall = _children_cpu(), time.monotonic()
-    with log.open("w", encoding="utf-8") as out:
+    with log.open("w", encoding="utf-8") as out, _server(project, port, work / "server.log"):
         out.write(f"$ {' '.join(cmd)}\n")
         out.flush()
         proc = subprocess.Popen(
@@ -473,9 +510,41 @@ def run_pass(
     lines = log.read_text(encoding="utf-8", errors="replace").strip().splitlines()
     summary = lines[-1].strip("= ") if lines else "(no output)"
     if not report.exists():
-        return Run({}, {}, cpu, wall, f"did not run to its end: {summary}")
+        return Run({}, {}, cpu, wall, f"did not run to its end: {summary}", stdlib)
     outcomes, messages = read_report(report)
-    return Run(outcomes, messages, cpu, wall, summary)
+    return Run(outcomes, messages, cpu, wall, summary, stdlib)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def _server(project: Project, port: int, log: Path) -> Iterator[None]:
+    """Run *project*'s server, if it has one, on 127.0.0.1:*port* while the block runs."""
+    if not project.server:
+        yield
+        return
+    cmd = [arg.replace("{port}", str(port)) for arg in project.server]
+    with log.open("a", encoding="utf-8") as out:
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=log.parent
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SetupError(f"{' '.join(cmd)} did not start (log: {log})") from None
+                time.sleep(0.1)
+        yield
+    finally:
+        _end(proc)
 
 
 def _end(proc: subprocess.Popen[bytes]) -> None:
@@ -502,26 +571,28 @@ def default_cache() -> Path:
     return Path(base) / "asyncio-compat" / "downstream"
 
 
-def default_python() -> str:
-    if sys.version_info[:2] == (3, 10):
+def find_python(project: Project, override: Optional[str]) -> Optional[str]:
+    """The interpreter of *project*'s run: ``--python``, else ``python3.X`` on PATH (this
+    one if it is that version); None if there is none."""
+    if override:
+        return override
+    if sys.version_info[:2] == tuple(map(int, project.python.split("."))):
         return sys.executable
-    return shutil.which("python3.10") or "python3.10"
+    return shutil.which(f"python{project.python}")
 
 
 def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    names = [p.name for p in projects.PROJECTS]
+    names = sorted({p.name for p in projects.PROJECTS} | {p.run for p in projects.PROJECTS})
     parser.add_argument(
         "--project",
         action="append",
         choices=names,
-        help="run only this project (repeatable); default: all",
+        help="run only this project (all its runs) or this run (repeatable); default: all",
     )
     parser.add_argument(
         "--python",
-        default=default_python(),
-        help="the interpreter of the project venvs (default: this one if it is "
-        "3.10, else python3.10 on PATH)",
+        help="the interpreter of every run's venv (default: each run's python3.X on PATH)",
     )
     parser.add_argument("--cache", type=Path, default=default_cache())
     parser.add_argument(
@@ -542,38 +613,59 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument(
         "--full",
         action="store_true",
-        help="run the whole suite of a project that has a selection of test files (aiohttp)",
+        help="run the whole suite of a project that has a selection of test files (aiohttp, redis)",
+    )
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="only the runs of tox -e downstream-fast (CI), each with its fast paths",
     )
     parser.add_argument("--list", action="store_true", help="list the projects and exit")
     return parser.parse_args(argv)
 
 
 def check_project(
-    project: Project, args: argparse.Namespace, work: Path, compat: Path
+    project: Project, args: argparse.Namespace, work: Path
 ) -> Tuple[int, int, int, bool]:
-    """Run and compare one project; print its lines. (passed, failed, skipped, ok)."""
-    name = f"{project.name} {project.version}"
-    if project.selection and not args.full:
+    """Run and compare one project on its interpreter; print its lines.
+    (passed, failed, skipped, ok)."""
+    name = f"{project.run} {project.version}"
+    python = find_python(project, args.python)
+    missing = None if python else f"python{project.python}"
+    if project.server and not shutil.which(project.server[0]):
+        missing = f"{project.server[0]} (Debian's package of that name)"
+    if missing:
+        in_ci = os.environ.get("CI") == "true"
+        print(f"{name}: {'FAIL' if in_ci else 'SKIPPED'}: no {missing} on PATH")
+        return 0, int(in_ci), 0, not in_ci
+    assert python is not None
+    if args.fast and project.fast:
+        print(f"{name}: {len(project.fast)} test paths of its suite (without --fast: all)")
+    elif project.selection and not args.full:
         print(f"{name}: {len(project.selection)} test files of its suite (--full: all)")
-    setup_log = work / f"{project.name}-setup.log"
-    sdist = fetch_sdist(project, args.python, args.cache, setup_log)
-    venv = make_venv(project, args.python, args.cache, sdist, setup_log)
-    source = unpack(sdist, work / project.name)
+    setup_log = work / f"{project.run}-setup.log"
+    sdist = fetch_sdist(project, python, args.cache, setup_log)
+    venv = make_venv(project, python, args.cache, sdist, setup_log)
+    source = unpack(sdist, work / project.run)
+    compat = compat_folder(work, project)
     runs = {}
     for label, folder in (("released", None), ("compat", compat)):
-        run = run_pass(project, venv, source, work, label, folder, args.timeout, full=args.full)
+        run = run_pass(
+            project, venv, source, work, label, folder, args.timeout, full=args.full, fast=args.fast
+        )
         runs[label] = run
         print(
             f"{name} {label}: {counts(run.outcomes)} [pytest: {run.summary}] "
             f"(CPU {run.cpu:.0f} s, wall {run.wall:.0f} s)",
             flush=True,
         )
+    print(f"{name} compat: {runs['compat'].stdlib}")
     released, compat_run = runs["released"], runs["compat"]
     if not released.outcomes or not compat_run.outcomes:
         print(f"{name}: FAIL: a pass did not run (logs: {work})")
         return 0, 1, 0, False
     comparison = compare(
-        project.name, released.outcomes, compat_run.outcomes, known_differences.KNOWN_DIFFERENCES
+        project.run, released.outcomes, compat_run.outcomes, known_differences.KNOWN_DIFFERENCES
     )
     flaky: List[str] = []
     left = list(comparison.unexpected)
@@ -603,7 +695,10 @@ def check_project(
     for line in problems(comparison, flaky):
         test = line.split(": ", 1)[0]
         print(f"  UNEXPECTED: {line}: {messages.get(test, '')}"[:400])
-    line = verdict(comparison, project.version, flaky, project.min_passed)
+    fast = args.fast and bool(project.fast)
+    line = verdict(
+        comparison, project.version, flaky, project.fast_min_passed if fast else project.min_passed
+    )
     print(line, flush=True)
     failed = len(problems(comparison, flaky))
     if failed == 0 and ": FAIL: " in line:  # below the floor
@@ -616,23 +711,28 @@ def check_project(
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
-    selected = [p for p in projects.PROJECTS if not args.project or p.name in args.project]
+    selected = [
+        p
+        for p in projects.PROJECTS
+        if (not args.project or p.name in args.project or p.run in args.project)
+        and (not args.fast or p.fast is not None)
+    ]
     if args.list:
         for p in selected:
-            print(f"{p.name} {p.version} ({', '.join(p.shims)}): {p.why}")
+            print(f"{p.run} {p.version} on {p.python} ({', '.join(p.shims)}): {p.why}")
         return EXIT_OK
     # SIGTERM (tox or CI stopping) unwinds like ^C, so that a pytest run is ended with us.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     work = Path(tempfile.mkdtemp(prefix="asyncio-compat-downstream-"))
     totals = [0, 0, 0]
     status = EXIT_OK
+    cpu, wall = _children_cpu(), time.monotonic()
     try:
-        compat = compat_folder(work)
         for project in selected:
             try:
-                passed, failed, skipped, ok = check_project(project, args, work, compat)
+                passed, failed, skipped, ok = check_project(project, args, work)
             except SetupError as exc:
-                print(f"{project.name} {project.version}: SETUP FAILED: {exc}", flush=True)
+                print(f"{project.run} {project.version}: SETUP FAILED: {exc}", flush=True)
                 return EXIT_SETUP
             totals = [totals[0] + passed, totals[1] + failed, totals[2] + skipped]
             if not ok:
@@ -642,6 +742,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"work folder kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+    cpu, wall = _children_cpu() - cpu, time.monotonic() - wall
+    print(f"{len(selected)} runs in {wall:.0f} s (CPU {cpu:.0f} s, with the venvs made)")
     print(f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
     return status
 
