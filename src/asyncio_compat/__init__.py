@@ -38,7 +38,7 @@ __all__ = [
     "wait_for",
 ]
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
 
 # Names that cost an import of their own come on first use (PEP 562, __getattr__ below):
 # name -> the module that holds it. exceptiongroup alone takes 13-18 ms to import before
